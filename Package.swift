@@ -1,0 +1,47 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "ctsync",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "ctsync", targets: ["ctsync"]),
+        .executable(name: "ctsync-fake-registry", targets: ["ctsync-fake-registry"]),
+        .library(name: "CTSyncCore", targets: ["CTSyncCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // C libraries through tiny system-library targets; only one Swift file imports each.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+
+        // The library: fetch, records, store, diff, sync. All logic lives here.
+        .target(
+            name: "CTSyncCore",
+            dependencies: [
+                "CCurl", "CZlib", "CLibXML2",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // A registry that speaks API v2 on loopback, serving real records from a folder.
+        // Tests start it in-process; the quick start runs it as `ctsync-fake-registry`.
+        .target(name: "CTSyncFakeRegistry", dependencies: ["CTSyncCore"]),
+        .executableTarget(name: "ctsync-fake-registry", dependencies: ["CTSyncFakeRegistry"]),
+
+        // The thin executable: arguments in, text/JSON and exit codes out.
+        .executableTarget(
+            name: "ctsync",
+            dependencies: [
+                "CTSyncCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "CTSyncCoreTests", dependencies: ["CTSyncCore", "CTSyncFakeRegistry"]),
+        .testTarget(name: "CTSyncCLITests", dependencies: ["CTSyncCore", "CTSyncFakeRegistry"]),
+    ]
+)

@@ -1,0 +1,108 @@
+import Foundation
+
+extension JSONValue {
+    /// Canonical JSON: object members sorted by key (by UTF-8 bytes), no insignificant white space, minimal escapes.
+    ///
+    /// Two documents with the same content give the same bytes, whatever order the registry sent members in;
+    /// this is what content hashes are computed over and what the store keeps.
+    public func canonicalData() -> Data {
+        var out: [UInt8] = []
+        out.reserveCapacity(4096)
+        write(into: &out, pretty: false, indent: 0)
+        return Data(out)
+    }
+
+    /// Indented JSON with sorted keys, for people.
+    public func prettyString() -> String {
+        var out: [UInt8] = []
+        write(into: &out, pretty: true, indent: 0)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Compact canonical JSON as a string.
+    public func compactString() -> String {
+        String(decoding: canonicalData(), as: UTF8.self)
+    }
+
+    private func write(into out: inout [UInt8], pretty: Bool, indent: Int) {
+        switch self {
+        case .null: out.append(contentsOf: Array("null".utf8))
+        case .bool(let b): out.append(contentsOf: Array((b ? "true" : "false").utf8))
+        case .int(let i): out.append(contentsOf: Array(String(i).utf8))
+        case .double(let d):
+            if d.isFinite, d.rounded() == d, abs(d) < 1e15 {
+                out.append(contentsOf: Array(String(Int64(d)).utf8))
+            } else if d.isFinite {
+                out.append(contentsOf: Array("\(d)".utf8))
+            } else {
+                out.append(contentsOf: Array("null".utf8))
+            }
+        case .string(let s): JSONValue.writeString(s, into: &out)
+        case .array(let elements):
+            if elements.isEmpty { out.append(contentsOf: [0x5B, 0x5D]); return }
+            out.append(0x5B)
+            for (n, element) in elements.enumerated() {
+                if n > 0 { out.append(0x2C) }
+                if pretty { newline(&out, indent + 1) }
+                element.write(into: &out, pretty: pretty, indent: indent + 1)
+            }
+            if pretty { newline(&out, indent) }
+            out.append(0x5D)
+        case .object(let members):
+            if members.isEmpty { out.append(contentsOf: [0x7B, 0x7D]); return }
+            out.append(0x7B)
+            let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            for (n, key) in keys.enumerated() {
+                if n > 0 { out.append(0x2C) }
+                if pretty { newline(&out, indent + 1) }
+                JSONValue.writeString(key, into: &out)
+                out.append(0x3A)
+                if pretty { out.append(0x20) }
+                members[key]!.write(into: &out, pretty: pretty, indent: indent + 1)
+            }
+            if pretty { newline(&out, indent) }
+            out.append(0x7D)
+        }
+    }
+
+    private func newline(_ out: inout [UInt8], _ indent: Int) {
+        out.append(0x0A)
+        out.append(contentsOf: repeatElement(0x20, count: indent * 2))
+    }
+
+    static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(0x22)
+        for b in s.utf8 {
+            switch b {
+            case 0x22: out.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: out.append(contentsOf: [0x5C, 0x6E])
+            case 0x0D: out.append(contentsOf: [0x5C, 0x72])
+            case 0x09: out.append(contentsOf: [0x5C, 0x74])
+            case 0x08: out.append(contentsOf: [0x5C, 0x62])
+            case 0x0C: out.append(contentsOf: [0x5C, 0x66])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0xF)]])
+            default: out.append(b)
+            }
+        }
+        out.append(0x22)
+    }
+}
+
+extension JSONValue: Encodable {
+    /// Encodes through any `Encoder`, so models can carry raw JSON fragments.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .null: try c.encodeNil()
+        case .bool(let b): try c.encode(b)
+        case .int(let i): try c.encode(i)
+        case .double(let d): try c.encode(d)
+        case .string(let s): try c.encode(s)
+        case .array(let a): try c.encode(a)
+        case .object(let o): try c.encode(o)
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import GRDB
+
+/// The schema, as append-only migrations: a merged migration is never edited, a change is a new one.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-versions") { db in
+            try db.execute(sql: """
+                CREATE TABLE studies (
+                    nct_id TEXT PRIMARY KEY NOT NULL
+                        CHECK (nct_id GLOB 'NCT[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]'),
+                    latest_version INTEGER NOT NULL CHECK (latest_version >= 1),
+                    latest_hash TEXT NOT NULL,
+                    brief_title TEXT,
+                    official_title TEXT,
+                    overall_status TEXT,
+                    phases TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(phases)),
+                    study_type TEXT,
+                    conditions TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(conditions)),
+                    interventions TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(interventions)),
+                    lead_sponsor TEXT,
+                    start_date TEXT,
+                    primary_completion_date TEXT,
+                    completion_date TEXT,
+                    last_update_posted TEXT,
+                    enrollment INTEGER,
+                    enrollment_type TEXT,
+                    first_seen_at TEXT NOT NULL,
+                    last_fetched_at TEXT NOT NULL
+                );
+                CREATE INDEX studies_status ON studies(overall_status);
+
+                CREATE TABLE versions (
+                    id INTEGER PRIMARY KEY,
+                    nct_id TEXT NOT NULL REFERENCES studies(nct_id),
+                    version INTEGER NOT NULL CHECK (version >= 1),
+                    fetched_at TEXT NOT NULL,
+                    last_update_posted TEXT,
+                    overall_status TEXT,
+                    content_hash TEXT NOT NULL CHECK (length(content_hash) = 64),
+                    source TEXT NOT NULL CHECK (source IN ('sync', 'import', 'history')),
+                    raw_size INTEGER NOT NULL CHECK (raw_size > 0),
+                    raw BLOB NOT NULL,
+                    UNIQUE (nct_id, version)
+                );
+
+                CREATE TABLE aliases (
+                    alias TEXT PRIMARY KEY NOT NULL,
+                    canonical TEXT NOT NULL CHECK (canonical <> alias),
+                    recorded_at TEXT NOT NULL
+                );
+
+                CREATE TABLE watches (
+                    name TEXT PRIMARY KEY NOT NULL CHECK (length(name) > 0),
+                    query TEXT NOT NULL CHECK (json_valid(query)),
+                    cursor TEXT,
+                    created_at TEXT NOT NULL,
+                    last_sync_at TEXT
+                );
+
+                CREATE TABLE watch_studies (
+                    watch TEXT NOT NULL REFERENCES watches(name) ON DELETE CASCADE,
+                    nct_id TEXT NOT NULL REFERENCES studies(nct_id),
+                    PRIMARY KEY (watch, nct_id)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE sync_runs (
+                    id INTEGER PRIMARY KEY,
+                    started_at TEXT NOT NULL,
+                    finished_at TEXT,
+                    outcome TEXT CHECK (outcome IN ('ok', 'partial', 'failed')),
+                    summary TEXT CHECK (summary IS NULL OR json_valid(summary))
+                );
+                """)
+        }
+        return migrator
+    }
+}

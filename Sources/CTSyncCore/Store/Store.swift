@@ -1,0 +1,382 @@
+import Foundation
+import GRDB
+
+/// Where a stored version came from.
+public enum VersionSource: String, Sendable, Codable {
+    case sync, `import`, history
+}
+
+/// What storing one fetched record did.
+public enum RecordOutcome: Sendable, Equatable {
+    /// The study was not stored before: version 1.
+    case new(version: Int)
+    /// The content changed: a new version after `previous`.
+    case changed(version: Int, previous: Int)
+    /// Same content as the latest stored version: nothing written but the fetch time.
+    case unchanged(version: Int)
+}
+
+/// One stored version's metadata.
+public struct VersionInfo: Sendable, Equatable, Codable {
+    public var nctId: String
+    public var version: Int
+    public var fetchedAt: String
+    public var lastUpdatePosted: String?
+    public var overallStatus: String?
+    public var contentHash: String
+    public var source: String
+    public var rawSize: Int
+}
+
+/// A saved query that `ctsync sync` keeps in step with the registry.
+public struct Watch: Sendable, Equatable, Codable {
+    public var name: String
+    public var query: StudyQuery
+    /// The incremental cursor: the latest `lastUpdatePostDate` seen by a complete run (`yyyy-MM-dd`).
+    public var cursor: String?
+    public var createdAt: String
+    public var lastSyncAt: String?
+    public var studyCount: Int
+}
+
+/// The one façade over the SQLite database: versions, current state, aliases, watches, runs.
+///
+/// Nothing else in ctsync writes SQL. Every method runs in one transaction.
+public final class Store: Sendable {
+    public let path: String
+    let writer: any DatabaseWriter
+
+    /// Opens (creating when needed) the database at `path` in WAL mode and migrates it.
+    ///
+    /// With `mustExist`, a missing file is an error instead of a new database (for read-only commands).
+    public init(path: String, mustExist: Bool = false) throws {
+        self.path = path
+        let fm = FileManager.default
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty {
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+                throw StoreError.missingDirectory(path: path)
+            }
+        }
+        let exists = fm.fileExists(atPath: path)
+        if !exists {
+            if mustExist { throw StoreError.noDatabase(path: path) }
+            if !fm.isWritableFile(atPath: dir.isEmpty ? "." : dir) {
+                throw StoreError.readOnly(path: path, detail: "cannot create a file in \(dir.isEmpty ? "." : dir)")
+            }
+        }
+        do {
+            var config = Configuration()
+            config.busyMode = .timeout(15)
+            config.foreignKeysEnabled = true
+            let pool = try DatabasePool(path: path, configuration: config)
+            writer = pool
+            try Migrations.migrator.migrate(pool)
+        } catch {
+            throw StoreError.wrap(error, path: path)
+        }
+    }
+
+    /// An in-memory database with the same schema, for tests and dry runs.
+    public init(inMemory: Void = ()) throws {
+        path = ":memory:"
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        let queue = try DatabaseQueue(configuration: config)
+        writer = queue
+        try Migrations.migrator.migrate(queue)
+    }
+
+    /// Runs a write transaction, mapping SQLite errors to `StoreError`.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try writer.write(body) } catch { throw StoreError.wrap(error, path: path) }
+    }
+
+    /// Runs a read, mapping SQLite errors to `StoreError`.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try writer.read(body) } catch { throw StoreError.wrap(error, path: path) }
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: false))
+    }
+
+    // MARK: - Versions
+
+    /// Stores a batch of fetched records in one transaction: a new version for each record whose content hash
+    /// differs from its latest stored version, the current-state row kept in step, and watch membership.
+    public func record(_ records: [StudyRecord], source: VersionSource, fetchedAt: Date = Date(),
+                       watch: String? = nil) throws -> [RecordOutcome] {
+        let now = Store.timestamp(fetchedAt)
+        // Compress outside the transaction: it is the costly part and needs no lock.
+        let prepared = try records.map { r -> (StudyRecord, Data, Int) in
+            let canonical = r.json.canonicalData()
+            return (r, try Deflate.compress(canonical), canonical.count)
+        }
+        return try write { db in
+            try prepared.map { record, compressed, size in
+                let outcome = try Store.record(record, compressed: compressed, size: size, source: source, now: now, in: db)
+                if let watch {
+                    try db.execute(sql: "INSERT OR IGNORE INTO watch_studies (watch, nct_id) VALUES (?, ?)",
+                                   arguments: [watch, record.nctId.rawValue])
+                }
+                return outcome
+            }
+        }
+    }
+
+    private static func record(_ record: StudyRecord, compressed: Data, size: Int, source: VersionSource,
+                               now: String, in db: Database) throws -> RecordOutcome {
+        let id = record.nctId.rawValue
+        let latest = try Row.fetchOne(db, sql: "SELECT latest_version, latest_hash FROM studies WHERE nct_id = ?",
+                                      arguments: [id])
+        let previous: Int? = latest?["latest_version"]
+        if let latest, (latest["latest_hash"] as String) == record.contentHash {
+            try db.execute(sql: "UPDATE studies SET last_fetched_at = ? WHERE nct_id = ?", arguments: [now, id])
+            return .unchanged(version: latest["latest_version"])
+        }
+        let version = (previous ?? 0) + 1
+        let s = StudySummary(record: record)
+        let state: StatementArguments = [
+            id, version, record.contentHash, s.briefTitle, s.officialTitle, s.overallStatus, json(s.phases), s.studyType,
+            json(s.conditions), json(s.interventions), s.leadSponsor, s.startDate, s.primaryCompletionDate,
+            s.completionDate, s.lastUpdatePosted, s.enrollment, s.enrollmentType, now, now,
+        ]
+        try db.execute(sql: """
+            INSERT INTO studies (nct_id, latest_version, latest_hash, brief_title, official_title, overall_status, phases,
+                study_type, conditions, interventions, lead_sponsor, start_date, primary_completion_date, completion_date,
+                last_update_posted, enrollment, enrollment_type, first_seen_at, last_fetched_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (nct_id) DO UPDATE SET
+                latest_version = excluded.latest_version, latest_hash = excluded.latest_hash,
+                brief_title = excluded.brief_title, official_title = excluded.official_title,
+                overall_status = excluded.overall_status, phases = excluded.phases, study_type = excluded.study_type,
+                conditions = excluded.conditions, interventions = excluded.interventions,
+                lead_sponsor = excluded.lead_sponsor, start_date = excluded.start_date,
+                primary_completion_date = excluded.primary_completion_date, completion_date = excluded.completion_date,
+                last_update_posted = excluded.last_update_posted, enrollment = excluded.enrollment,
+                enrollment_type = excluded.enrollment_type, last_fetched_at = excluded.last_fetched_at
+            """, arguments: state)
+        try db.execute(sql: """
+            INSERT INTO versions (nct_id, version, fetched_at, last_update_posted, overall_status, content_hash, source,
+                raw_size, raw)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [id, version, now, record.lastUpdatePosted, record.overallStatus, record.contentHash,
+                             source.rawValue, size, compressed])
+        return previous.map { .changed(version: version, previous: $0) } ?? .new(version: version)
+    }
+
+    private static func json(_ strings: [String]) -> String {
+        JSONValue.array(strings.map(JSONValue.string)).compactString()
+    }
+
+    /// The versions stored for a study, oldest first.
+    public func versions(of id: NCTID) throws -> [VersionInfo] {
+        let canonical = try resolve(id)
+        let infos = try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT nct_id, version, fetched_at, last_update_posted, overall_status, content_hash, source, raw_size
+                FROM versions WHERE nct_id = ? ORDER BY version
+                """, arguments: [canonical.rawValue]).map(Store.versionInfo)
+        }
+        if infos.isEmpty { throw StoreError.unknownStudy(id.rawValue) }
+        return infos
+    }
+
+    private static func versionInfo(_ row: Row) -> VersionInfo {
+        VersionInfo(nctId: row["nct_id"], version: row["version"], fetchedAt: row["fetched_at"],
+                    lastUpdatePosted: row["last_update_posted"], overallStatus: row["overall_status"],
+                    contentHash: row["content_hash"], source: row["source"], rawSize: row["raw_size"])
+    }
+
+    /// The study document of one stored version (the latest when `version` is nil).
+    public func document(of id: NCTID, version: Int? = nil) throws -> (VersionInfo, JSONValue) {
+        let canonical = try resolve(id)
+        let found = try read { db -> (Row?, Int?) in
+            let latest = try Int.fetchOne(db, sql: "SELECT max(version) FROM versions WHERE nct_id = ?",
+                                          arguments: [canonical.rawValue])
+            let row = try Row.fetchOne(db, sql: "SELECT * FROM versions WHERE nct_id = ? AND version = ?",
+                                       arguments: [canonical.rawValue, version ?? latest ?? 0])
+            return (row, latest)
+        }
+        guard let latest = found.1 else { throw StoreError.unknownStudy(id.rawValue) }
+        guard let row = found.0 else {
+            throw StoreError.unknownVersion(nctId: canonical.rawValue, version: version ?? 0, latest: latest)
+        }
+        let info = Store.versionInfo(row)
+        do {
+            let data = try Deflate.decompress(row["raw"], originalSize: info.rawSize)
+            return (info, try JSONParser.parse(data))
+        } catch {
+            throw StoreError.corruptVersion(nctId: info.nctId, version: info.version, detail: error.localizedDescription)
+        }
+    }
+
+    // MARK: - Current state
+
+    /// One row of the current-state table.
+    public struct StudyRow: Sendable, Codable, Equatable {
+        public var nctId: String
+        public var latestVersion: Int
+        public var briefTitle: String?
+        public var overallStatus: String?
+        public var phases: [String]
+        public var studyType: String?
+        public var conditions: [String]
+        public var leadSponsor: String?
+        public var startDate: String?
+        public var completionDate: String?
+        public var lastUpdatePosted: String?
+        public var enrollment: Int?
+        public var lastFetchedAt: String
+    }
+
+    /// Studies in the store, by NCT id, optionally only those with one of `statuses` or in `watch`.
+    public func studies(statuses: [String] = [], watch: String? = nil) throws -> [StudyRow] {
+        var sql = "SELECT s.* FROM studies s"
+        var args: [DatabaseValueConvertible] = []
+        if let watch {
+            _ = try self.watch(named: watch)
+            sql += " JOIN watch_studies w ON w.nct_id = s.nct_id AND w.watch = ?"
+            args.append(watch)
+        }
+        if !statuses.isEmpty {
+            sql += " WHERE s.overall_status IN (\(statuses.map { _ in "?" }.joined(separator: ",")))"
+            args += statuses.map { $0 as DatabaseValueConvertible }
+        }
+        sql += " ORDER BY s.nct_id"
+        return try read { db in
+            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map { row in
+                StudyRow(nctId: row["nct_id"], latestVersion: row["latest_version"], briefTitle: row["brief_title"],
+                         overallStatus: row["overall_status"], phases: Store.strings(row["phases"]),
+                         studyType: row["study_type"], conditions: Store.strings(row["conditions"]),
+                         leadSponsor: row["lead_sponsor"], startDate: row["start_date"],
+                         completionDate: row["completion_date"], lastUpdatePosted: row["last_update_posted"],
+                         enrollment: row["enrollment"], lastFetchedAt: row["last_fetched_at"])
+            }
+        }
+    }
+
+    private static func strings(_ text: String?) -> [String] {
+        guard let text, let v = try? JSONParser.parse(text) else { return [] }
+        return v.arrayValue?.compactMap(\.stringValue) ?? []
+    }
+
+    /// Counts for reports: studies, versions, and bytes of stored and raw JSON.
+    public struct Totals: Sendable, Codable, Equatable {
+        public var studies: Int
+        public var versions: Int
+        public var rawBytes: Int
+        public var storedBytes: Int
+    }
+
+    public func totals() throws -> Totals {
+        try read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT (SELECT count(*) FROM studies) AS s, count(*) AS v,
+                       coalesce(sum(raw_size), 0) AS raw, coalesce(sum(length(raw)), 0) AS stored FROM versions
+                """)!
+            return Totals(studies: row["s"], versions: row["v"], rawBytes: row["raw"], storedBytes: row["stored"])
+        }
+    }
+
+    /// Runs SQLite's own consistency check; "ok" when the file is sound.
+    public func integrityCheck() throws -> String {
+        try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+    }
+
+    // MARK: - Aliases
+
+    /// Records that the registry answers `alias` with the study `canonical`.
+    public func recordAlias(_ alias: NCTID, canonical: NCTID, at date: Date = Date()) throws {
+        guard alias != canonical else { return }
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO aliases (alias, canonical, recorded_at) VALUES (?, ?, ?)
+                ON CONFLICT (alias) DO UPDATE SET canonical = excluded.canonical
+                """, arguments: [alias.rawValue, canonical.rawValue, Store.timestamp(date)])
+        }
+    }
+
+    /// The canonical id for `id` (itself unless it is a recorded alias).
+    public func resolve(_ id: NCTID) throws -> NCTID {
+        let canonical = try read { db in
+            try String.fetchOne(db, sql: "SELECT canonical FROM aliases WHERE alias = ?", arguments: [id.rawValue])
+        }
+        return canonical.flatMap(NCTID.init) ?? id
+    }
+
+    // MARK: - Watches
+
+    public func addWatch(name: String, query: StudyQuery, at date: Date = Date()) throws {
+        let queryJSON = String(decoding: try JSONEncoder().encode(query), as: UTF8.self)
+        try write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM watches WHERE name = ?", arguments: [name]) == true {
+                throw StoreError.watchExists(name)
+            }
+            try db.execute(sql: "INSERT INTO watches (name, query, created_at) VALUES (?, ?, ?)",
+                           arguments: [name, queryJSON, Store.timestamp(date)])
+        }
+    }
+
+    public func removeWatch(name: String) throws {
+        try write { db in
+            try db.execute(sql: "DELETE FROM watches WHERE name = ?", arguments: [name])
+            if db.changesCount == 0 { throw StoreError.unknownWatch(name) }
+        }
+    }
+
+    public func watches() throws -> [Watch] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT w.*, (SELECT count(*) FROM watch_studies ws WHERE ws.watch = w.name) AS n
+                FROM watches w ORDER BY name
+                """).map(Store.watch)
+        }
+    }
+
+    public func watch(named name: String) throws -> Watch {
+        let found = try read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT w.*, (SELECT count(*) FROM watch_studies ws WHERE ws.watch = w.name) AS n
+                FROM watches w WHERE name = ?
+                """, arguments: [name]).map(Store.watch)
+        }
+        guard let found else { throw StoreError.unknownWatch(name) }
+        return found
+    }
+
+    private static func watch(_ row: Row) throws -> Watch {
+        let query = try JSONDecoder().decode(StudyQuery.self, from: Data((row["query"] as String).utf8))
+        return Watch(name: row["name"], query: query, cursor: row["cursor"], createdAt: row["created_at"],
+                     lastSyncAt: row["last_sync_at"], studyCount: row["n"])
+    }
+
+    /// Moves a watch's cursor after a complete run (never backwards).
+    public func completeWatchSync(name: String, cursor: String?, at date: Date = Date()) throws {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE watches SET last_sync_at = ?,
+                    cursor = CASE WHEN ? IS NULL THEN cursor WHEN cursor IS NULL OR ? > cursor THEN ? ELSE cursor END
+                WHERE name = ?
+                """, arguments: [Store.timestamp(date), cursor, cursor, cursor, name])
+        }
+    }
+
+    // MARK: - Runs
+
+    public func beginRun(at date: Date = Date()) throws -> Int64 {
+        try write { db in
+            try db.execute(sql: "INSERT INTO sync_runs (started_at) VALUES (?)", arguments: [Store.timestamp(date)])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func finishRun(_ id: Int64, outcome: String, summary: JSONValue, at date: Date = Date()) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE sync_runs SET finished_at = ?, outcome = ?, summary = ? WHERE id = ?",
+                           arguments: [Store.timestamp(date), outcome, summary.compactString(), id])
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+/// What one `ctsync sync` did, as printed for people and as one JSON object for scripts.
+public struct SyncSummary: Sendable, Codable, Equatable {
+    public enum Outcome: String, Sendable, Codable {
+        /// Everything asked for was fetched and stored.
+        case ok
+        /// The run stopped early (retry budget spent, registry unreachable, a listing shorter than its total):
+        /// what was stored is kept and the next run completes it.
+        case partial
+    }
+
+    /// One watch, query or id list of the run.
+    public struct Target: Sendable, Codable, Equatable {
+        public var name: String
+        public var incrementalSince: String?
+        public var pages = 0
+        public var received = 0
+        public var totalCount: Int?
+        /// `totalCount` minus what arrived, when studies are missing from the listing.
+        public var gap: Int?
+        public var complete = false
+    }
+
+    public var outcome: Outcome = .ok
+    public var fetched = 0
+    public var new = 0
+    public var changed = 0
+    public var unchanged = 0
+    public var failed = 0
+    public var requests = 0
+    public var retries = 0
+    public var seconds = 0.0
+    public var targets: [Target] = []
+    /// One line for each study or request that failed.
+    public var errors: [String] = []
+    /// Why the run is partial.
+    public var partialReason: String?
+
+    public init() {}
+}
+
+/// Progress and findings of a run, for the executable to show as it likes; the library prints nothing.
+public enum SyncEvent: Sendable {
+    case targetStarted(name: String, query: String, incrementalSince: String?)
+    case page(name: String, number: Int, received: Int, totalCount: Int?)
+    case study(name: String, nctId: String, outcome: RecordOutcome)
+    case recordFailed(RecordError)
+    case gap(name: String, expected: Int, received: Int)
+    case fetch(FetchEvent)
+}

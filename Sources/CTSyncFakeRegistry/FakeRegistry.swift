@@ -1,0 +1,413 @@
+import CTSyncCore
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A stand-in for the ClinicalTrials.gov data API v2 on loopback, serving real records from a folder.
+///
+/// It speaks the API's paging (`pageSize`, `pageToken`/`nextPageToken`, `countTotal`/`totalCount`), filters
+/// (`filter.ids`, `filter.overallStatus`, `filter.advanced` with a `LastUpdatePostDate` range) and query areas
+/// (`query.cond`, `query.term`, `query.intr`, matched as plain case-insensitive text), answers an alias id with a
+/// 301, and injects faults on request. Tests start it in-process; `ctsync-fake-registry` runs it for demos.
+public final class FakeRegistry: @unchecked Sendable {
+    /// A misbehaviour for the next matching request(s).
+    public enum Fault: Sendable, Equatable {
+        /// Answer with this status (and `Retry-After` when given) and a plain-text body.
+        case status(Int, retryAfter: String? = nil)
+        /// Wait this long before answering (past the client's timeout, say).
+        case delay(TimeInterval)
+        /// Promise the whole body, send half of it, and close the connection.
+        case closeMidBody
+        /// Answer 200 with a body that is not JSON.
+        case invalidJSON
+        /// Answer an empty `studies` page that still carries a `nextPageToken`.
+        case emptyPageWithToken
+    }
+
+    /// Which requests a fault applies to.
+    public enum Route: Sendable, Equatable {
+        case list, study, any
+    }
+
+    /// A request as the registry saw it.
+    public struct Request: Sendable {
+        public var path: String
+        public var parameters: [String: String]
+    }
+
+    private let lock = NSLock()
+    private var studies: [String: JSONValue] = [:]
+    private var searchText: [String: SearchText] = [:]
+    private var aliases: [String: String] = [:]
+    private var faults: [(Route, Fault)] = []
+    private var log: [Request] = []
+    private var listenFD: Int32 = -1
+    private var running = false
+
+    /// The largest page the registry serves, like the real one's 1,000.
+    public var maxPageSize: Int {
+        get { lock.withLock { _maxPageSize } }
+        set { lock.withLock { _maxPageSize = newValue } }
+    }
+    private var _maxPageSize = 1000
+
+    /// A pause before every page of `GET /studies`, to make a run slow enough to interrupt.
+    public var pageDelay: TimeInterval {
+        get { lock.withLock { _pageDelay } }
+        set { lock.withLock { _pageDelay = newValue } }
+    }
+    private var _pageDelay: TimeInterval = 0
+
+    /// The port it listens on (after `start`).
+    public private(set) var port: UInt16 = 0
+
+    /// The API base URL to hand to ctsync, e.g. `http://127.0.0.1:41234/api/v2`.
+    public var baseURL: String { "http://127.0.0.1:\(port)/api/v2" }
+
+    public init(studies: [JSONValue]) {
+        for study in studies { put(study) }
+    }
+
+    deinit { stop() }
+
+    // MARK: - Records
+
+    /// Reads every v2 study under `records/v2` and `records/pages` (single studies, arrays and pages); where an id
+    /// appears more than once the fullest copy (the largest document) is kept.
+    public static func loadStudies(from records: URL) throws -> [JSONValue] {
+        var byID: [String: (JSONValue, Int)] = [:]
+        let fm = FileManager.default
+        for folder in ["v2", "pages"] {
+            let dir = records.appendingPathComponent(folder)
+            let names = try fm.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".json") }.sorted()
+            for name in names {
+                let document = try JSONParser.parse(try Data(contentsOf: dir.appendingPathComponent(name)))
+                let list: [JSONValue]
+                if let array = document.arrayValue {
+                    list = array
+                } else if let page = document["studies"]?.arrayValue {
+                    list = page
+                } else {
+                    list = [document]
+                }
+                for study in list {
+                    guard let id = study[path: "protocolSection.identificationModule.nctId"]?.stringValue else { continue }
+                    let size = study.canonicalData().count
+                    if let existing = byID[id], existing.1 >= size { continue }
+                    byID[id] = (study, size)
+                }
+            }
+        }
+        return byID.keys.sorted().map { byID[$0]!.0 }
+    }
+
+    /// Adds or replaces a study (by its NCT id): how tests change a record on the registry side.
+    public func put(_ study: JSONValue) {
+        guard let id = study[path: "protocolSection.identificationModule.nctId"]?.stringValue else { return }
+        lock.withLock {
+            studies[id] = study
+            searchText[id] = SearchText(study)
+        }
+    }
+
+    /// The study the registry serves for `id`.
+    public func study(_ id: String) -> JSONValue? {
+        lock.withLock { studies[id] }
+    }
+
+    /// Every id it serves, sorted.
+    public var ids: [String] { lock.withLock { studies.keys.sorted() } }
+
+    /// Stops serving a study (it then answers 404).
+    public func remove(_ id: String) {
+        lock.withLock {
+            studies[id] = nil
+            searchText[id] = nil
+        }
+    }
+
+    /// Makes `alias` answer 301 to `canonical`.
+    public func addAlias(_ alias: String, canonical: String) {
+        lock.withLock { aliases[alias] = canonical }
+    }
+
+    /// Queues a fault for the next `count` requests on `route`.
+    public func inject(_ fault: Fault, on route: Route = .list, count: Int = 1) {
+        lock.withLock {
+            for _ in 0..<count { faults.append((route, fault)) }
+        }
+    }
+
+    /// Requests received so far.
+    public var requests: [Request] { lock.withLock { log } }
+
+    /// Forgets the request log.
+    public func clearRequests() { lock.withLock { log.removeAll() } }
+
+    // MARK: - Serving
+
+    /// Listens on 127.0.0.1 at `port` (0: any free port) and serves on background threads until `stop`.
+    public func start(port requested: UInt16 = 0) throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ServerError("socket: \(String(cString: strerror(errno)))") }
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = requested.bigEndian
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 128) == 0 else {
+            let message = String(cString: strerror(errno))
+            close(fd)
+            throw ServerError("cannot listen on 127.0.0.1:\(requested): \(message)")
+        }
+        var actual = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &actual) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        port = UInt16(bigEndian: actual.sin_port)
+        lock.withLock {
+            listenFD = fd
+            running = true
+        }
+        let thread = Thread { [weak self] in self?.acceptLoop(fd) }
+        thread.start()
+    }
+
+    /// Stops listening; connections in progress finish on their own.
+    public func stop() {
+        let fd: Int32 = lock.withLock {
+            let fd = listenFD
+            listenFD = -1
+            running = false
+            return fd
+        }
+        if fd >= 0 {
+            shutdown(fd, Int32(SHUT_RDWR))
+            close(fd)
+        }
+    }
+
+    private func acceptLoop(_ fd: Int32) {
+        while true {
+            let client = accept(fd, nil, nil)
+            if client < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            var one: Int32 = 1
+            setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            DispatchQueue.global().async { [weak self] in
+                self?.serve(client)
+                close(client)
+            }
+        }
+    }
+
+    private func serve(_ fd: Int32) {
+        guard let head = readHead(fd) else { return }
+        let requestLine = head.split(separator: "\r\n", maxSplits: 1).first.map(String.init) ?? ""
+        let parts = requestLine.split(separator: " ")
+        guard parts.count >= 2 else { return write(fd, Response(status: 400, text: "malformed request line")) }
+        let target = String(parts[1])
+        let (path, parameters) = Self.split(target)
+        lock.withLock { log.append(Request(path: path, parameters: parameters)) }
+        let route: Route = path.hasSuffix("/studies") ? .list : .study
+        if let fault = takeFault(for: route) {
+            switch fault {
+            case .status(let code, let retryAfter):
+                var r = Response(status: code, text: "injected \(code)")
+                if let retryAfter { r.headers.append(("Retry-After", retryAfter)) }
+                return write(fd, r)
+            case .delay(let seconds):
+                Thread.sleep(forTimeInterval: seconds)
+            case .closeMidBody:
+                let full = respond(path: path, parameters: parameters)
+                let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(full.body.count)\r\nConnection: close\r\n\r\n"
+                sendAll(fd, Data(head.utf8) + full.body.prefix(full.body.count / 2))
+                return
+            case .invalidJSON:
+                return write(fd, Response(status: 200, body: Data(#"{"studies": [{"protocolSection": {"#.utf8), type: "application/json"))
+            case .emptyPageWithToken:
+                return write(fd, Response(status: 200, body: Data(#"{"studies":[],"nextPageToken":"AAAA-empty"}"#.utf8), type: "application/json"))
+            }
+        }
+        let delay = pageDelay
+        if route == .list, delay > 0 { Thread.sleep(forTimeInterval: delay) }
+        write(fd, respond(path: path, parameters: parameters))
+    }
+
+    private func takeFault(for route: Route) -> Fault? {
+        lock.withLock {
+            guard let i = faults.firstIndex(where: { $0.0 == route || $0.0 == .any }) else { return nil }
+            return faults.remove(at: i).1
+        }
+    }
+
+    // MARK: - The API
+
+    private static let knownParameters: Set<String> = [
+        "format", "markupFormat", "query.cond", "query.term", "query.locn", "query.titles", "query.intr", "query.outc",
+        "query.spons", "query.lead", "query.id", "query.patient", "filter.overallStatus", "filter.geo", "filter.ids",
+        "filter.advanced", "filter.synonyms", "aggFilters", "geoDecay", "fields", "sort", "countTotal", "pageSize",
+        "pageToken",
+    ]
+
+    func respond(path: String, parameters: [String: String]) -> Response {
+        let prefix = "/api/v2"
+        guard path.hasPrefix(prefix) else { return Response(status: 404, text: "Not Found") }
+        let rest = String(path.dropFirst(prefix.count))
+        if rest == "/version" {
+            return Response(status: 200, body: Data(#"{"apiVersion":"2.0.5","dataTimestamp":"2026-11-25T09:00:05"}"#.utf8),
+                            type: "application/json")
+        }
+        if rest == "/studies" { return list(parameters) }
+        if rest.hasPrefix("/studies/") {
+            let id = String(rest.dropFirst("/studies/".count)).uppercased()
+            return single(id)
+        }
+        return Response(status: 404, text: "Not Found")
+    }
+
+    private func single(_ id: String) -> Response {
+        let (study, alias): (JSONValue?, String?) = lock.withLock {
+            if let canonical = aliases[id] { return (nil, canonical) }
+            if let s = studies[id] { return (s, nil) }
+            let owner = searchText.first { $0.value.aliases.contains(id) }?.key
+            return (nil, owner)
+        }
+        if let alias {
+            var r = Response(status: 301, text: "Moved Permanently")
+            r.headers.append(("Location", "/api/v2/studies/\(alias)"))
+            return r
+        }
+        guard let study else { return Response(status: 404, text: "Study not found: \(id)") }
+        return Response(status: 200, body: study.canonicalData(), type: "application/json")
+    }
+
+    private func list(_ p: [String: String]) -> Response {
+        if let unknown = p.keys.sorted().first(where: { !Self.knownParameters.contains($0) }) {
+            return Response(status: 400, text: "`\(unknown)` is unknown parameter")
+        }
+        var pageSize = Int(p["pageSize"] ?? "10") ?? -1
+        if pageSize < 0 { return Response(status: 400, text: "Parameter 'pageSize' must be a non-negative integer") }
+        if pageSize == 0 { pageSize = 10 }
+        pageSize = min(pageSize, maxPageSize)
+        let matcher: Matcher
+        do { matcher = try Matcher(p) } catch { return Response(status: 400, text: "\(error)") }
+
+        let queryKey = p.filter { !["pageSize", "pageToken", "countTotal"].contains($0.key) }
+            .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
+        var offset = 0
+        if let token = p["pageToken"] {
+            guard let decoded = Data(base64Encoded: token).map({ String(decoding: $0, as: UTF8.self) }),
+                  let bar = decoded.firstIndex(of: "|"), let o = Int(decoded[..<bar]) else {
+                return Response(status: 400, text: "Invalid pageToken")
+            }
+            guard String(decoded[decoded.index(after: bar)...]) == queryKey else {
+                return Response(status: 400, text: "pageToken does not match the query: repeat the first page's parameters")
+            }
+            offset = o
+        }
+        let matching: [JSONValue] = lock.withLock {
+            studies.keys.sorted().filter { matcher.matches(searchText[$0]!) }.map { studies[$0]! }
+        }
+        let page = Array(matching.dropFirst(offset).prefix(pageSize))
+        var members: [String: JSONValue] = ["studies": .array(page)]
+        if offset + page.count < matching.count {
+            let token = Data("\(offset + page.count)|\(queryKey)".utf8).base64EncodedString()
+            members["nextPageToken"] = .string(token)
+        }
+        if p["pageToken"] == nil, p["countTotal"] == "true" { members["totalCount"] = .int(Int64(matching.count)) }
+        return Response(status: 200, body: JSONValue.object(members).canonicalData(), type: "application/json")
+    }
+
+    // MARK: - HTTP plumbing
+
+    struct Response {
+        var status: Int
+        var headers: [(String, String)] = []
+        var body: Data
+
+        init(status: Int, body: Data, type: String) {
+            self.status = status
+            self.body = body
+            headers = [("Content-Type", type)]
+        }
+
+        init(status: Int, text: String) {
+            self.init(status: status, body: Data(text.utf8), type: "text/plain")
+        }
+    }
+
+    private func write(_ fd: Int32, _ r: Response) {
+        var head = "HTTP/1.1 \(r.status) \(Self.reason(r.status))\r\n"
+        for (name, value) in r.headers { head += "\(name): \(value)\r\n" }
+        head += "Content-Length: \(r.body.count)\r\nConnection: close\r\n\r\n"
+        sendAll(fd, Data(head.utf8) + r.body)
+    }
+
+    private func sendAll(_ fd: Int32, _ data: Data) {
+        data.withUnsafeBytes { raw in
+            var sent = 0
+            while sent < raw.count {
+                let n = send(fd, raw.baseAddress! + sent, raw.count - sent, Int32(MSG_NOSIGNAL))
+                if n <= 0 { return }
+                sent += n
+            }
+        }
+    }
+
+    private func readHead(_ fd: Int32) -> String? {
+        var buffer = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while buffer.count < 65_536 {
+            let n = recv(fd, &chunk, chunk.count, 0)
+            if n <= 0 { return nil }
+            buffer.append(contentsOf: chunk[0..<n])
+            if let end = buffer.firstRange(of: [13, 10, 13, 10]) {
+                return String(decoding: buffer[..<end.lowerBound], as: UTF8.self)
+            }
+        }
+        return nil
+    }
+
+    private static func split(_ target: String) -> (String, [String: String]) {
+        guard let q = target.firstIndex(of: "?") else { return (target, [:]) }
+        var parameters: [String: String] = [:]
+        for pair in target[target.index(after: q)...].split(separator: "&") {
+            let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            let key = decode(kv[0])
+            parameters[key] = kv.count > 1 ? decode(kv[1]) : ""
+        }
+        return (String(target[..<q]), parameters)
+    }
+
+    private static func decode(_ s: String) -> String {
+        s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? s
+    }
+
+    private static func reason(_ status: Int) -> String {
+        switch status {
+        case 200: return "OK"
+        case 301: return "Moved Permanently"
+        case 400: return "Bad Request"
+        case 403: return "Forbidden"
+        case 404: return "Not Found"
+        case 429: return "Too Many Requests"
+        case 500: return "Internal Server Error"
+        case 503: return "Service Unavailable"
+        default: return "Status"
+        }
+    }
+
+    struct ServerError: Error, CustomStringConvertible {
+        var description: String
+        init(_ d: String) { description = d }
+    }
+}

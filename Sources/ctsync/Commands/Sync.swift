@@ -1,0 +1,125 @@
+import ArgumentParser
+import CTSyncCore
+import Foundation
+
+struct Sync: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fetch studies from the registry and store every new version.",
+        discussion: """
+            With a query (--cond/--term/--intr/--status) or NCT ids, syncs just those. With neither, syncs every
+            watch: the first run lists the watch's whole query, later runs only what was posted since its cursor.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Conditions or disease (query.cond).") var cond: String?
+    @Option(help: "Other terms (query.term).") var term: String?
+    @Option(help: "Intervention or treatment (query.intr).") var intr: String?
+    @Option(help: "Overall statuses, comma-separated (e.g. RECRUITING,COMPLETED).") var status: String?
+    @Argument(help: "Study ids to fetch one by one (GET /studies/{id}).") var ids: [String] = []
+
+    @Flag(help: "Print the summary as one JSON object.") var json = false
+    @Option(help: "Requests per second at most.") var rate: Double = 2
+    @Option(help: "Retries allowed in this run before it ends partial.") var retryBudget: Int = 40
+    @Option(help: "Attempts per request.") var maxAttempts: Int = 6
+    @Option(help: "Seconds before the first retry (doubled each time, ±25% jitter).") var backoff: Double = 1
+    @Option(help: "Seconds a request may take in all.") var timeout: Double = 60
+    @Option(help: "Studies per page (the registry serves at most 1000).") var pageSize: Int = 1000
+    @Option(help: "Seconds to wait for another sync to finish with this database.") var lockTimeout: Double = 60
+
+    func validate() throws {
+        for id in ids { _ = try parseNCTID(id) }
+        if !ids.isEmpty, cond != nil || term != nil || intr != nil || status != nil {
+            throw ValidationError("give either NCT ids or a query (--cond/--term/--intr/--status), not both")
+        }
+        if rate < 0 { throw ValidationError("--rate must be 0 (no limit) or more") }
+        if !(1...1000).contains(pageSize) { throw ValidationError("--page-size must be 1 to 1000") }
+        if maxAttempts < 1 { throw ValidationError("--max-attempts must be at least 1") }
+        if let status { _ = try Statuses.parse(status) }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            let path = try global.databasePath()
+            let store = try Store(path: path)
+            let lock = try SyncLock(databasePath: path, timeout: lockTimeout)
+            defer { withExtendedLifetime(lock) {} }
+
+            let targets = try makeTargets(store)
+            if targets.isEmpty {
+                if !global.quiet {
+                    printError("nothing to sync: add a watch (`ctsync watch add NAME --cond …`) or give a query or NCT ids")
+                }
+                return
+            }
+
+            var policy = RequestPolicy()
+            policy.requestsPerSecond = rate
+            policy.retryBudget = retryBudget
+            policy.maxAttempts = maxAttempts
+            policy.backoffBase = backoff
+            var curl = CurlOptions()
+            curl.totalTimeout = timeout
+            curl.connectTimeout = min(10, timeout)
+
+            let progress = Progress(enabled: isTTY(2) && !global.quiet && !json, verbose: global.verbose)
+            let client = RegistryClient(baseURL: global.registryURL(), transport: .curl(curl), policy: policy,
+                                        onEvent: { progress.handle(.fetch($0)) })
+            var options = SyncEngine.Options()
+            options.pageSize = pageSize
+            let engine = SyncEngine(store: store, client: client, options: options, onEvent: { progress.handle($0) })
+            let summary = try await engine.run(targets)
+            progress.finish()
+            report(summary)
+            if summary.outcome == .partial { throw Exit.partial }
+            if summary.failed > 0 { throw Exit.someFailed }
+        }
+    }
+
+    private func makeTargets(_ store: Store) throws -> [SyncTarget] {
+        if !ids.isEmpty { return [.ids(try ids.map(parseNCTID))] }
+        if cond != nil || term != nil || intr != nil || status != nil {
+            return [.query(StudyQuery(cond: cond, term: term, intr: intr, statuses: try status.map(Statuses.parse) ?? []))]
+        }
+        return try store.watches().map { .watch($0) }
+    }
+
+    private func report(_ s: SyncSummary) {
+        if json {
+            try? printJSON(s, pretty: false)
+        } else if !global.quiet || s.outcome != .ok || s.failed > 0 {
+            let line = "fetched \(s.fetched), new \(s.new), changed \(s.changed), unchanged \(s.unchanged), failed \(s.failed), requests \(s.requests)"
+            if global.quiet {
+                printError(line)
+            } else {
+                print(line)
+            }
+        }
+        for error in s.errors where !json || global.verbose {
+            printError("error: \(error)")
+        }
+        if s.outcome == .partial {
+            if !json { printError("PARTIAL: \(s.partialReason ?? "the run stopped early"); what was stored is kept, run again to complete it") }
+        }
+    }
+}
+
+/// The 14 overall statuses of API v2.
+enum Statuses {
+    static let all: Set<String> = [
+        "ACTIVE_NOT_RECRUITING", "COMPLETED", "ENROLLING_BY_INVITATION", "NOT_YET_RECRUITING", "RECRUITING",
+        "SUSPENDED", "TERMINATED", "WITHDRAWN", "AVAILABLE", "NO_LONGER_AVAILABLE", "TEMPORARILY_NOT_AVAILABLE",
+        "APPROVED_FOR_MARKETING", "WITHHELD", "UNKNOWN",
+    ]
+
+    static func parse(_ text: String) throws -> [String] {
+        let values = text.split(whereSeparator: { $0 == "," || $0 == "|" })
+            .map { $0.trimmingCharacters(in: .whitespaces).uppercased().replacingOccurrences(of: " ", with: "_") }
+            .filter { !$0.isEmpty }
+        for v in values where !all.contains(v) {
+            throw ValidationError("unknown status '\(v)'; one of: \(all.sorted().joined(separator: ", "))")
+        }
+        return values
+    }
+}
