@@ -37,8 +37,7 @@ public final class FakeRegistry: @unchecked Sendable {
     }
 
     private let lock = NSLock()
-    private var studies: [String: JSONValue] = [:]
-    private var searchText: [String: SearchText] = [:]
+    private var studies: [String: Prepared] = [:]
     private var aliases: [String: String] = [:]
     private var faults: [(Route, Fault)] = []
     private var log: [Request] = []
@@ -59,6 +58,13 @@ public final class FakeRegistry: @unchecked Sendable {
     }
     private var _pageDelay: TimeInterval = 0
 
+    /// Added to every `totalCount`, so that a listing looks shorter than its total (a gap).
+    public var totalCountBonus: Int {
+        get { lock.withLock { _totalCountBonus } }
+        set { lock.withLock { _totalCountBonus = newValue } }
+    }
+    private var _totalCountBonus = 0
+
     /// The port it listens on (after `start`).
     public private(set) var port: UInt16 = 0
 
@@ -67,6 +73,32 @@ public final class FakeRegistry: @unchecked Sendable {
 
     public init(studies: [JSONValue]) {
         for study in studies { put(study) }
+    }
+
+    /// Serves studies prepared once (see `prepare`), so that many registries can share the work.
+    public init(prepared: [Prepared]) {
+        for p in prepared { studies[p.id] = p }
+    }
+
+    /// A study with its serialized bytes and search text worked out once.
+    public struct Prepared: Sendable {
+        public let id: String
+        public let json: JSONValue
+        let bytes: Data
+        let text: SearchText
+    }
+
+    /// Prepares studies for `init(prepared:)`.
+    public static func prepare(_ studies: [JSONValue]) -> [Prepared] {
+        studies.compactMap { study in
+            guard let id = study[path: "protocolSection.identificationModule.nctId"]?.stringValue else { return nil }
+            return prepare(study, id: id)
+        }
+    }
+
+    private static func prepare(_ study: JSONValue, id: String) -> Prepared {
+        let bytes = study.canonicalData()
+        return Prepared(id: id, json: study, bytes: bytes, text: SearchText(study, canonical: bytes))
     }
 
     deinit { stop() }
@@ -103,17 +135,17 @@ public final class FakeRegistry: @unchecked Sendable {
     }
 
     /// Adds or replaces a study (by its NCT id): how tests change a record on the registry side.
-    public func put(_ study: JSONValue) {
-        guard let id = study[path: "protocolSection.identificationModule.nctId"]?.stringValue else { return }
-        lock.withLock {
-            studies[id] = study
-            searchText[id] = SearchText(study)
-        }
+    ///
+    /// `id` serves a study that has no readable NCT id of its own (a malformed record) under that key.
+    public func put(_ study: JSONValue, as key: String? = nil) {
+        guard let id = key ?? study[path: "protocolSection.identificationModule.nctId"]?.stringValue else { return }
+        let prepared = Self.prepare(study, id: id)
+        lock.withLock { studies[id] = prepared }
     }
 
     /// The study the registry serves for `id`.
     public func study(_ id: String) -> JSONValue? {
-        lock.withLock { studies[id] }
+        lock.withLock { studies[id]?.json }
     }
 
     /// Every id it serves, sorted.
@@ -121,10 +153,7 @@ public final class FakeRegistry: @unchecked Sendable {
 
     /// Stops serving a study (it then answers 404).
     public func remove(_ id: String) {
-        lock.withLock {
-            studies[id] = nil
-            searchText[id] = nil
-        }
+        lock.withLock { studies[id] = nil }
     }
 
     /// Makes `alias` answer 301 to `canonical`.
@@ -275,10 +304,10 @@ public final class FakeRegistry: @unchecked Sendable {
     }
 
     private func single(_ id: String) -> Response {
-        let (study, alias): (JSONValue?, String?) = lock.withLock {
+        let (study, alias): (Prepared?, String?) = lock.withLock {
             if let canonical = aliases[id] { return (nil, canonical) }
             if let s = studies[id] { return (s, nil) }
-            let owner = searchText.first { $0.value.aliases.contains(id) }?.key
+            let owner = studies.first { $0.value.text.aliases.contains(id) }?.key
             return (nil, owner)
         }
         if let alias {
@@ -287,7 +316,7 @@ public final class FakeRegistry: @unchecked Sendable {
             return r
         }
         guard let study else { return Response(status: 404, text: "Study not found: \(id)") }
-        return Response(status: 200, body: study.canonicalData(), type: "application/json")
+        return Response(status: 200, body: study.bytes, type: "application/json")
     }
 
     private func list(_ p: [String: String]) -> Response {
@@ -314,17 +343,30 @@ public final class FakeRegistry: @unchecked Sendable {
             }
             offset = o
         }
-        let matching: [JSONValue] = lock.withLock {
-            studies.keys.sorted().filter { matcher.matches(searchText[$0]!) }.map { studies[$0]! }
+        let matching: [Prepared] = lock.withLock {
+            studies.keys.sorted().compactMap { studies[$0] }.filter { matcher.matches($0.text) }
         }
-        let page = Array(matching.dropFirst(offset).prefix(pageSize))
-        var members: [String: JSONValue] = ["studies": .array(page)]
+        let page = matching.dropFirst(offset).prefix(pageSize)
+        var tail: [String: JSONValue] = [:]
         if offset + page.count < matching.count {
             let token = Data("\(offset + page.count)|\(queryKey)".utf8).base64EncodedString()
-            members["nextPageToken"] = .string(token)
+            tail["nextPageToken"] = .string(token)
         }
-        if p["pageToken"] == nil, p["countTotal"] == "true" { members["totalCount"] = .int(Int64(matching.count)) }
-        return Response(status: 200, body: JSONValue.object(members).canonicalData(), type: "application/json")
+        if p["pageToken"] == nil, p["countTotal"] == "true" { tail["totalCount"] = .int(Int64(matching.count + totalCountBonus)) }
+        // {"studies":[...], ...}: the studies' bytes are spliced in as they were prepared.
+        var body = Data(#"{"studies":["#.utf8)
+        for (n, study) in page.enumerated() {
+            if n > 0 { body.append(UInt8(ascii: ",")) }
+            body.append(study.bytes)
+        }
+        body.append(UInt8(ascii: "]"))
+        let rest = JSONValue.object(tail).canonicalData()
+        if rest.count > 2 {
+            body.append(UInt8(ascii: ","))
+            body.append(rest.dropFirst().dropLast())
+        }
+        body.append(UInt8(ascii: "}"))
+        return Response(status: 200, body: body, type: "application/json")
     }
 
     // MARK: - HTTP plumbing

@@ -11,7 +11,7 @@ struct SearchText {
     var interventions: String
     var all: String
 
-    init(_ study: JSONValue) {
+    init(_ study: JSONValue, canonical: Data) {
         let p = study["protocolSection"] ?? .null
         nctId = p[path: "identificationModule.nctId"]?.stringValue ?? ""
         aliases = Set((p[path: "identificationModule.nctIdAliases"]?.arrayValue ?? []).compactMap(\.stringValue))
@@ -25,7 +25,7 @@ struct SearchText {
         let interventionList = p[path: "armsInterventionsModule.interventions"]?.arrayValue ?? []
         interventions = (interventionList.flatMap { i in [i["name"]?.stringValue ?? ""] + strings(i["otherNames"]) }
             + meshTerms(d[path: "interventionBrowseModule.meshes"])).joined(separator: " | ").lowercased()
-        all = study.compactString().lowercased()
+        all = String(decoding: canonical, as: UTF8.self).lowercased()
     }
 }
 

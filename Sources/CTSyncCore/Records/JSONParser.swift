@@ -150,6 +150,9 @@ public struct JSONParser {
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         if isInteger, let i = Int64(text) { return .int(i) }
         guard let d = Double(text) else { throw JSONParseError(offset: start, reason: "invalid number") }
+        // JSON has one number type: `40.0` and `40` are the same value, kept as an integer so that canonical
+        // forms and comparisons agree.
+        if d.rounded() == d, abs(d) < 1e15 { return .int(Int64(d)) }
         return .double(d)
     }
 

@@ -1,0 +1,82 @@
+import CTSyncCore
+import Foundation
+import Testing
+
+@Suite struct JSONParserTests {
+    @Test func parsesEveryKindOfValue() throws {
+        let v = try JSONParser.parse(#"{"a":[1,-2,3.5,1e3,true,false,null],"s":"x\"y\\z\n\u00e9\ud83d\ude00","o":{}}"#)
+        #expect(v["a"] == .array([.int(1), .int(-2), .double(3.5), .int(1000), .bool(true), .bool(false), .null]))
+        #expect(v["s"] == .string("x\"y\\z\né😀"))
+        #expect(v["o"] == .object([:]))
+    }
+
+    @Test func keepsLargeIntegersExact() throws {
+        #expect(try JSONParser.parse("9007199254740993") == .int(9_007_199_254_740_993))
+    }
+
+    @Test func canonicalFormIgnoresMemberOrderAndWhitespace() throws {
+        let a = try JSONParser.parse(#"{"b": 1, "a": {"y": [1, 2], "x": "s"}}"#)
+        let b = try JSONParser.parse(#"{"a":{"x":"s","y":[1,2]},"b":1}"#)
+        #expect(a.canonicalData() == b.canonicalData())
+        #expect(a.compactString() == #"{"a":{"x":"s","y":[1,2]},"b":1}"#)
+        #expect(try JSONParser.parse(a.prettyString()) == a)
+    }
+
+    @Test func roundTripsEveryRealRecord() throws {
+        for study in RealStudies.all {
+            #expect(try JSONParser.parse(study.canonicalData()) == study)
+        }
+    }
+
+    @Test(arguments: [
+        (#"{"a": 1"#, "unexpected end of data in an object"),
+        (#"{"a" 1}"#, "expected ':' after a member name"),
+        (#"[1, 2,"#, "unexpected end of data"),
+        (#""abc"#, "unterminated string"),
+        (#"{"a": tru}"#, "invalid literal"),
+        (#"{} x"#, "unexpected data after the document"),
+        ("", "unexpected end of data"),
+        (#"{"a": 01}"#, "expected ',' or '}' in an object"),
+    ])
+    func rejectsMalformedDocumentsWithTheOffset(text: String, reason: String) {
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(text) }
+        do {
+            _ = try JSONParser.parse(text)
+        } catch let error as JSONParseError {
+            #expect(error.reason == reason)
+            #expect(error.offset <= text.utf8.count)
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+
+    @Test func rejectsNestingDeeperThanTheLimit() {
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(deep) }
+    }
+
+    @Test func truncatedRealRecordIsAnError() throws {
+        let data = RealStudies.study("NCT04523987").canonicalData()
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(data.prefix(data.count / 2)) }
+    }
+}
+
+@Suite struct SHA256Tests {
+    @Test func knownVectors() {
+        #expect(SHA256.hex(Data()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hex(Data("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        let long = Data("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
+        #expect(SHA256.hex(long) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+    }
+}
+
+@Suite struct NCTIDTests {
+    @Test func acceptsEightDigitIdsInAnyCase() {
+        #expect(NCTID(" nct04467047 ")?.rawValue == "NCT04467047")
+    }
+
+    @Test(arguments: ["NCT123", "NCT0446704", "NCT044670471", "XYZ04467047", "NCT0446704a", ""])
+    func rejectsOtherText(_ text: String) {
+        #expect(NCTID(text) == nil)
+    }
+}

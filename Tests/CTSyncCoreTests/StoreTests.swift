@@ -1,0 +1,145 @@
+import CTSyncCore
+import CTSyncFakeRegistry
+import Foundation
+import Testing
+
+@Suite struct StoreTests {
+    let study = RealStudies.study("NCT04523987")
+
+    @Test func sameContentAddsNoVersion() throws {
+        let store = try Store()
+        let r = try StudyRecord(json: study)
+        #expect(try store.record([r], source: .sync) == [.new(version: 1)])
+        #expect(try store.record([r], source: .sync) == [.unchanged(version: 1)])
+        #expect(try store.totals().versions == 1)
+    }
+
+    @Test func versionHolderAloneIsNotAChange() throws {
+        let store = try Store()
+        _ = try store.record([try StudyRecord(json: study)], source: .sync)
+        let moved = RecordRecipes.versionHolder(study, to: "2031-01-01")
+        #expect(try store.record([try StudyRecord(json: moved)], source: .sync) == [.unchanged(version: 1)])
+    }
+
+    @Test func changedContentAddsTheNextVersionAndUpdatesCurrentState() throws {
+        let store = try Store()
+        _ = try store.record([try StudyRecord(json: study)], source: .sync)
+        let changed = RecordRecipes.status(study, to: "COMPLETED", posted: "2031-02-03")
+        #expect(try store.record([try StudyRecord(json: changed)], source: .sync) == [.changed(version: 2, previous: 1)])
+        let id = NCTID("NCT04523987")!
+        let versions = try store.versions(of: id)
+        #expect(versions.map(\.version) == [1, 2])
+        #expect(versions.last?.overallStatus == "COMPLETED")
+        #expect(versions.last?.lastUpdatePosted == "2031-02-03")
+        #expect(try store.studies().first?.overallStatus == "COMPLETED")
+        let (_, stored) = try store.document(of: id, version: 2)
+        #expect(stored == changed)
+        let (_, first) = try store.document(of: id, version: 1)
+        #expect(first == study)
+    }
+
+    @Test func keepsRawJSONCompressed() throws {
+        let store = try Store()
+        _ = try store.record(RealStudies.all.prefix(50).map { try StudyRecord(json: $0) }, source: .sync)
+        let totals = try store.totals()
+        #expect(totals.versions == 50)
+        #expect(totals.storedBytes * 2 < totals.rawBytes)
+    }
+
+    @Test func unknownVersionAndStudyAreClearErrors() throws {
+        let store = try Store()
+        _ = try store.record([try StudyRecord(json: study)], source: .sync)
+        #expect(throws: StoreError.self) { try store.document(of: NCTID("NCT04523987")!, version: 7) }
+        do {
+            _ = try store.document(of: NCTID("NCT04523987")!, version: 7)
+        } catch {
+            #expect(error.localizedDescription == "NCT04523987 has no version 7 (versions 1 to 1 are stored)")
+        }
+        #expect(throws: StoreError.self) { try store.versions(of: NCTID("NCT99999999")!) }
+    }
+
+    @Test func aliasesResolveToTheCanonicalStudy() throws {
+        let store = try Store()
+        _ = try store.record([try StudyRecord(json: study)], source: .sync)
+        try store.recordAlias(NCTID("NCT00000001")!, canonical: NCTID("NCT04523987")!)
+        #expect(try store.versions(of: NCTID("NCT00000001")!).first?.nctId == "NCT04523987")
+    }
+
+    @Test func watchesAreSavedListedAndRemoved() throws {
+        let store = try Store()
+        try store.addWatch(name: "msc-covid", query: StudyQuery(cond: "COVID-19", intr: "mesenchymal stem cells"))
+        #expect(throws: StoreError.self) { try store.addWatch(name: "msc-covid", query: StudyQuery(cond: "x")) }
+        #expect(try store.watches().map(\.name) == ["msc-covid"])
+        try store.completeWatchSync(name: "msc-covid", cursor: "2024-05-01")
+        try store.completeWatchSync(name: "msc-covid", cursor: "2023-01-01")  // never backwards
+        #expect(try store.watch(named: "msc-covid").cursor == "2024-05-01")
+        try store.removeWatch(name: "msc-covid")
+        #expect(throws: StoreError.self) { try store.removeWatch(name: "msc-covid") }
+        #expect(throws: StoreError.self) { try store.watch(named: "nope") }
+    }
+
+    @Test func schemaRejectsBadRows() throws {
+        // The schema, not only the code, enforces the invariants.
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("db.sqlite").path
+        let store = try Store(path: path)
+        _ = try store.record([try StudyRecord(json: study)], source: .sync)
+        #expect(try store.integrityCheck() == "ok")
+    }
+
+    // MARK: - Bad databases
+
+    @Test func missingDirectoryIsAClearError() throws {
+        #expect {
+            try Store(path: "/nonexistent-ctsync-dir/x/ctsync.sqlite")
+        } throws: { error in
+            error.localizedDescription.contains("its directory does not exist")
+        }
+    }
+
+    @Test func readOnlyDirectoryIsAClearError() throws {
+        let dir = try temporaryDirectory()
+        defer {
+            try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.path)
+            try? FileManager.default.removeItem(at: dir)
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: dir.path)
+        // root ignores permission bits; the check is meaningful only for other users.
+        guard getuid() != 0 else { return }
+        #expect(throws: StoreError.self) { try Store(path: dir.appendingPathComponent("db.sqlite").path) }
+    }
+
+    @Test func corruptFileIsReportedAndLeftUntouched() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("db.sqlite").path
+        let garbage = Data(String(repeating: "this is not a database ", count: 400).utf8)
+        try garbage.write(to: URL(fileURLWithPath: path))
+        #expect {
+            try Store(path: path)
+        } throws: { error in
+            error.localizedDescription.contains("is not a ctsync database or is corrupt")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == garbage)
+    }
+
+    @Test func readOnlyCommandsDoNotCreateADatabase() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("db.sqlite").path
+        #expect(throws: StoreError.self) { try Store(path: path, mustExist: true) }
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test func secondLockWaitsThenFails() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("db.sqlite").path
+        let first = try SyncLock(databasePath: path, timeout: 1)
+        let start = Date()
+        #expect(throws: SyncLock.Busy.self) { try SyncLock(databasePath: path, timeout: 0.3) }
+        #expect(Date().timeIntervalSince(start) >= 0.3)
+        withExtendedLifetime(first) {}
+    }
+}
