@@ -37,6 +37,8 @@ final class Progress: @unchecked Sendable {
                 if verbose { line("bad record: \(error.localizedDescription)") }
             case .gap(let name, let expected, let received):
                 if verbose { line("\(name): expected \(expected) studies, received \(received)") }
+            case .event(let kind, let nctId, let watch):
+                line("\(nctId): \(kind.rawValue)" + (watch.map { " (watch \($0))" } ?? ""), always: true)
             case .fetch(let e):
                 switch e {
                 case .request(let url): if verbose { line("GET \(url)") }

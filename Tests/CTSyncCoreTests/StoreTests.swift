@@ -61,7 +61,7 @@ import Testing
     @Test func aliasesResolveToTheCanonicalStudy() throws {
         let store = try Store()
         _ = try store.record([try StudyRecord(json: study)], source: .sync)
-        try store.recordAlias(NCTID("NCT00000001")!, canonical: NCTID("NCT04523987")!)
+        try store.mergeAlias(NCTID("NCT00000001")!, into: NCTID("NCT04523987")!)
         #expect(try store.versions(of: NCTID("NCT00000001")!).first?.nctId == "NCT04523987")
     }
 

@@ -73,6 +73,32 @@ enum Migrations {
                 );
                 """)
         }
+        migrator.registerMigration("v2-reconcile") { db in
+            try db.execute(sql: """
+                ALTER TABLE studies ADD COLUMN last_checked_at TEXT;
+                ALTER TABLE studies ADD COLUMN removed_at TEXT;
+                UPDATE studies SET last_checked_at = last_fetched_at;
+                CREATE INDEX studies_checked ON studies(last_checked_at, nct_id);
+
+                ALTER TABLE watch_studies ADD COLUMN state TEXT NOT NULL DEFAULT 'member'
+                    CHECK (state IN ('member', 'left', 'removed'));
+                ALTER TABLE watch_studies ADD COLUMN state_since TEXT;
+
+                ALTER TABLE watches ADD COLUMN last_full_at TEXT;
+                ALTER TABLE watches ADD COLUMN reconcile_budget INTEGER CHECK (reconcile_budget IS NULL OR reconcile_budget >= 0);
+
+                CREATE TABLE change_events (
+                    id INTEGER PRIMARY KEY,
+                    recorded_at TEXT NOT NULL,
+                    nct_id TEXT NOT NULL,
+                    watch TEXT,
+                    kind TEXT NOT NULL
+                        CHECK (kind IN ('leftWatch', 'returned', 'removedFromRegistry', 'aliased')),
+                    detail TEXT CHECK (detail IS NULL OR json_valid(detail))
+                );
+                CREATE INDEX change_events_at ON change_events(recorded_at);
+                """)
+        }
         return migrator
     }
 }

@@ -36,7 +36,12 @@ public struct Watch: Sendable, Equatable, Codable {
     public var cursor: String?
     public var createdAt: String
     public var lastSyncAt: String?
+    /// Studies currently in the watch.
     public var studyCount: Int
+    /// When the whole query was last listed and compared with the watch's studies.
+    public var lastFullAt: String?
+    /// Studies re-checked on every sync (nil: only with `sync --reconcile`).
+    public var reconcileBudget: Int?
 }
 
 /// The one façade over the SQLite database: versions, current state, aliases, watches, runs.
@@ -99,7 +104,8 @@ public final class Store: Sendable {
     }
 
     static func timestamp(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: false))
+        // Milliseconds: runs a moment apart must order their checks (reconciliation picks the oldest first).
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
     // MARK: - Versions
@@ -118,8 +124,7 @@ public final class Store: Sendable {
             try prepared.map { record, compressed, size in
                 let outcome = try Store.record(record, compressed: compressed, size: size, source: source, now: now, in: db)
                 if let watch {
-                    try db.execute(sql: "INSERT OR IGNORE INTO watch_studies (watch, nct_id) VALUES (?, ?)",
-                                   arguments: [watch, record.nctId.rawValue])
+                    try Store.join(watch: watch, id: record.nctId.rawValue, now: now, in: db)
                 }
                 return outcome
             }
@@ -133,7 +138,9 @@ public final class Store: Sendable {
                                       arguments: [id])
         let previous: Int? = latest?["latest_version"]
         if let latest, (latest["latest_hash"] as String) == record.contentHash {
-            try db.execute(sql: "UPDATE studies SET last_fetched_at = ? WHERE nct_id = ?", arguments: [now, id])
+            try db.execute(sql: """
+                UPDATE studies SET last_fetched_at = ?, last_checked_at = ?, removed_at = NULL WHERE nct_id = ?
+                """, arguments: [now, now, id])
             return .unchanged(version: latest["latest_version"])
         }
         let version = (previous ?? 0) + 1
@@ -141,13 +148,13 @@ public final class Store: Sendable {
         let state: StatementArguments = [
             id, version, record.contentHash, s.briefTitle, s.officialTitle, s.overallStatus, json(s.phases), s.studyType,
             json(s.conditions), json(s.interventions), s.leadSponsor, s.startDate, s.primaryCompletionDate,
-            s.completionDate, s.lastUpdatePosted, s.enrollment, s.enrollmentType, now, now,
+            s.completionDate, s.lastUpdatePosted, s.enrollment, s.enrollmentType, now, now, now,
         ]
         try db.execute(sql: """
             INSERT INTO studies (nct_id, latest_version, latest_hash, brief_title, official_title, overall_status, phases,
                 study_type, conditions, interventions, lead_sponsor, start_date, primary_completion_date, completion_date,
-                last_update_posted, enrollment, enrollment_type, first_seen_at, last_fetched_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                last_update_posted, enrollment, enrollment_type, first_seen_at, last_fetched_at, last_checked_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (nct_id) DO UPDATE SET
                 latest_version = excluded.latest_version, latest_hash = excluded.latest_hash,
                 brief_title = excluded.brief_title, official_title = excluded.official_title,
@@ -156,7 +163,8 @@ public final class Store: Sendable {
                 lead_sponsor = excluded.lead_sponsor, start_date = excluded.start_date,
                 primary_completion_date = excluded.primary_completion_date, completion_date = excluded.completion_date,
                 last_update_posted = excluded.last_update_posted, enrollment = excluded.enrollment,
-                enrollment_type = excluded.enrollment_type, last_fetched_at = excluded.last_fetched_at
+                enrollment_type = excluded.enrollment_type, last_fetched_at = excluded.last_fetched_at,
+                last_checked_at = excluded.last_checked_at, removed_at = NULL
             """, arguments: state)
         try db.execute(sql: """
             INSERT INTO versions (nct_id, version, fetched_at, last_update_posted, overall_status, content_hash, source,
@@ -288,14 +296,10 @@ public final class Store: Sendable {
 
     // MARK: - Aliases
 
-    /// Records that the registry answers `alias` with the study `canonical`.
-    public func recordAlias(_ alias: NCTID, canonical: NCTID, at date: Date = Date()) throws {
-        guard alias != canonical else { return }
-        try write { db in
-            try db.execute(sql: """
-                INSERT INTO aliases (alias, canonical, recorded_at) VALUES (?, ?, ?)
-                ON CONFLICT (alias) DO UPDATE SET canonical = excluded.canonical
-                """, arguments: [alias.rawValue, canonical.rawValue, Store.timestamp(date)])
+    /// True when versions of `id` itself are stored (not through an alias).
+    public func contains(_ id: NCTID) throws -> Bool {
+        try read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM studies WHERE nct_id = ?", arguments: [id.rawValue]) ?? false
         }
     }
 
@@ -330,7 +334,7 @@ public final class Store: Sendable {
     public func watches() throws -> [Watch] {
         try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT w.*, (SELECT count(*) FROM watch_studies ws WHERE ws.watch = w.name) AS n
+                SELECT w.*, (SELECT count(*) FROM watch_studies ws WHERE ws.watch = w.name AND ws.state = 'member') AS n
                 FROM watches w ORDER BY name
                 """).map(Store.watch)
         }
@@ -339,7 +343,7 @@ public final class Store: Sendable {
     public func watch(named name: String) throws -> Watch {
         let found = try read { db in
             try Row.fetchOne(db, sql: """
-                SELECT w.*, (SELECT count(*) FROM watch_studies ws WHERE ws.watch = w.name) AS n
+                SELECT w.*, (SELECT count(*) FROM watch_studies ws WHERE ws.watch = w.name AND ws.state = 'member') AS n
                 FROM watches w WHERE name = ?
                 """, arguments: [name]).map(Store.watch)
         }
@@ -350,7 +354,8 @@ public final class Store: Sendable {
     private static func watch(_ row: Row) throws -> Watch {
         let query = try JSONDecoder().decode(StudyQuery.self, from: Data((row["query"] as String).utf8))
         return Watch(name: row["name"], query: query, cursor: row["cursor"], createdAt: row["created_at"],
-                     lastSyncAt: row["last_sync_at"], studyCount: row["n"])
+                     lastSyncAt: row["last_sync_at"], studyCount: row["n"], lastFullAt: row["last_full_at"],
+                     reconcileBudget: row["reconcile_budget"])
     }
 
     /// Moves a watch's cursor after a complete run (never backwards).

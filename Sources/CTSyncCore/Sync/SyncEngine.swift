@@ -19,6 +19,12 @@ public final class SyncEngine: Sendable {
         public var pageSize = 1000
         /// Days of overlap before the cursor, so a study posted late on the cursor's day is not missed.
         public var overlapDays = 1
+        /// List every watch's whole query (not just the increment) and compare it with the watch's studies.
+        public var full = false
+        /// Studies per watch to re-fetch by id after the incremental pass (nil: each watch's own setting).
+        public var reconcile: Int?
+        /// Ids per `filter.ids` request when reconciling.
+        public var idsPerRequest = 1000
         public init() {}
     }
 
@@ -44,6 +50,7 @@ public final class SyncEngine: Sendable {
         let started = Date()
         var summary = SyncSummary()
         let runID = try store.beginRun(at: now())
+        let eventsBefore = try store.lastEventID()
         for target in targets {
             do {
                 switch target {
@@ -62,6 +69,11 @@ public final class SyncEngine: Sendable {
             }
             if summary.outcome == .partial { break }
         }
+        let events = try store.eventCounts(after: eventsBefore)
+        summary.left = events[.leftWatch] ?? 0
+        summary.returned = events[.returned] ?? 0
+        summary.removed = events[.removedFromRegistry] ?? 0
+        summary.aliased = events[.aliased] ?? 0
         summary.requests = await client.requestCount
         summary.retries = await client.retriesUsed
         summary.seconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
@@ -79,19 +91,111 @@ public final class SyncEngine: Sendable {
     private func syncWatch(_ watch: Watch, into summary: inout SyncSummary) async throws {
         var query = watch.query
         var since: String?
-        if let cursor = watch.cursor {
+        let full = options.full || watch.cursor == nil
+        if !full, let cursor = watch.cursor {
             since = Self.day(cursor, minus: options.overlapDays)
             query = query.updatedSince(since!)
         }
-        let complete = try await syncQuery(name: watch.name, query: query, watch: watch.name, since: since, into: &summary)
-        if complete.ok {
-            try store.completeWatchSync(name: watch.name, cursor: complete.maxLastUpdatePosted, at: now())
+        let listing = try await syncQuery(name: watch.name, query: query, watch: watch.name, since: since, into: &summary)
+        if listing.ok {
+            try store.completeWatchSync(name: watch.name, cursor: listing.maxLastUpdatePosted, at: now())
+        }
+        if full, listing.complete {
+            // Studies the query no longer returns: left the watch, left the registry, or became an alias.
+            let missing = try store.members(of: watch.name).subtracting(listing.seen).sorted().compactMap(NCTID.init)
+            try await resolveMissing(missing, watch: watch.name, leftWhenPresent: true, into: &summary)
+            try store.completeFullListing(watch: watch.name, at: now())
+        }
+        if let budget = options.reconcile ?? watch.reconcileBudget, budget > 0 {
+            try await reconcile(watch.name, budget: budget, into: &summary)
+        }
+    }
+
+    /// A study whose `nctIdAliases` name a study the store holds under its own id is that study under its new
+    /// canonical id: continue the history there (no false addition, no false removal).
+    private func mergeAliases(in records: [StudyRecord]) throws {
+        for record in records {
+            let aliases = record.json[path: "protocolSection.identificationModule.nctIdAliases"]?.arrayValue ?? []
+            for alias in aliases.compactMap({ $0.stringValue.flatMap(NCTID.init) }) where try store.contains(alias) {
+                try store.mergeAlias(alias, into: record.nctId, at: now())
+                onEvent(.event(.aliased, nctId: alias.rawValue, watch: nil))
+            }
+        }
+    }
+
+    /// Re-fetches by `filter.ids` the `budget` studies of a watch checked least recently, storing any new
+    /// version: this catches what the incremental filter misses (status flips to UNKNOWN, MeSH re-indexing, …).
+    /// Every page is committed with the studies' check times, so a run killed midway resumes where it stopped.
+    private func reconcile(_ watch: String, budget: Int, into summary: inout SyncSummary) async throws {
+        let ids = try store.leastRecentlyChecked(watch: watch, limit: budget)
+        var start = 0
+        while start < ids.count {
+            let chunk = Array(ids[start..<min(start + options.idsPerRequest, ids.count)])
+            start += chunk.count
+            let wanted = Set(chunk.map(\.rawValue))
+            var answered = Set<String>()
+            var local = summary
+            _ = try await client.list(StudyQuery(ids: chunk.map(\.rawValue)), pageSize: options.idsPerRequest) { page in
+                try mergeAliases(in: page.records)
+                for record in page.records {
+                    // filter.ids also matches aliases: the canonical study answers for an alias id.
+                    let aliases = record.json[path: "protocolSection.identificationModule.nctIdAliases"]?.arrayValue ?? []
+                    answered.formUnion(aliases.compactMap(\.stringValue))
+                }
+                let outcomes = try store.record(page.records, source: .sync, fetchedAt: now(), watch: watch)
+                for (record, outcome) in zip(page.records, outcomes) {
+                    answered.insert(record.nctId.rawValue)
+                    Self.tally(outcome, into: &local)
+                    onEvent(.study(name: watch, nctId: record.nctId.rawValue, outcome: outcome))
+                }
+                for failure in page.failures {
+                    local.failed += 1
+                    local.errors.append(failure.localizedDescription)
+                    onEvent(.recordFailed(failure))
+                }
+                local.fetched += page.records.count + page.failures.count
+            }
+            summary = local
+            summary.reconciled += chunk.count
+            let missing = chunk.filter { !answered.contains($0.rawValue) }
+            try await resolveMissing(missing, watch: watch, leftWhenPresent: false, into: &summary)
+        }
+    }
+
+    /// Asks the registry about each study one by one: a 404 marks it removed, a 301 continues its history under
+    /// the canonical id, and a study still served is stored (and, after a full listing, marked as having left).
+    private func resolveMissing(_ ids: [NCTID], watch: String, leftWhenPresent: Bool,
+                                into summary: inout SyncSummary) async throws {
+        for id in ids {
+            do {
+                let fetched = try await client.study(id)
+                if let alias = fetched.aliasOf {
+                    try store.mergeAlias(alias, into: fetched.record.nctId, at: now())
+                    onEvent(.event(.aliased, nctId: alias.rawValue, watch: watch))
+                    let outcome = try store.record([fetched.record], source: .sync, fetchedAt: now(), watch: watch)[0]
+                    Self.tally(outcome, into: &summary)
+                } else {
+                    let outcome = try store.record([fetched.record], source: .sync, fetchedAt: now())[0]
+                    Self.tally(outcome, into: &summary)
+                    if leftWhenPresent {
+                        try store.markLeft(id, watch: watch, at: now())
+                        onEvent(.event(.leftWatch, nctId: id.rawValue, watch: watch))
+                    }
+                }
+                summary.fetched += 1
+            } catch FetchError.notFound {
+                try store.markRemoved(id, at: now())
+                onEvent(.event(.removedFromRegistry, nctId: id.rawValue, watch: watch))
+            } catch let error as RecordError {
+                summary.failed += 1
+                summary.errors.append(error.localizedDescription)
+            }
         }
     }
 
     @discardableResult
     private func syncQuery(name: String, query: StudyQuery, watch: String?, since: String? = nil,
-                           into summary: inout SyncSummary) async throws -> (ok: Bool, maxLastUpdatePosted: String?) {
+                           into summary: inout SyncSummary) async throws -> Listing {
         onEvent(.targetStarted(name: name, query: query.summary, incrementalSince: since))
         var target = SyncSummary.Target(name: name, incrementalSince: since)
         var seen = Set<String>()
@@ -102,6 +206,7 @@ public final class SyncEngine: Sendable {
         do {
             outcome = try await client.list(query, pageSize: options.pageSize) { page in
                 target.pages += 1
+                try mergeAliases(in: page.records)
                 let outcomes = try store.record(page.records, source: .sync, fetchedAt: now(), watch: watch)
                 for (record, result) in zip(page.records, outcomes) {
                     seen.insert(record.nctId.rawValue)
@@ -133,7 +238,16 @@ public final class SyncEngine: Sendable {
         }
         target.complete = target.gap == nil
         local.targets.append(target)
-        return (target.complete && failedHere == 0, outcome.maxLastUpdatePosted)
+        return Listing(complete: target.complete, ok: target.complete && failedHere == 0,
+                       maxLastUpdatePosted: outcome.maxLastUpdatePosted, seen: seen)
+    }
+
+    /// How a listing went: complete (no gap), ok (complete and every study readable), and what it saw.
+    struct Listing {
+        var complete: Bool
+        var ok: Bool
+        var maxLastUpdatePosted: String?
+        var seen: Set<String>
     }
 
     // MARK: - Explicit ids
@@ -147,13 +261,21 @@ public final class SyncEngine: Sendable {
             do {
                 let fetched = try await client.study(id)
                 if let alias = fetched.aliasOf {
-                    try store.recordAlias(alias, canonical: fetched.record.nctId, at: now())
+                    try store.mergeAlias(alias, into: fetched.record.nctId, at: now())
                 }
                 let outcome = try store.record([fetched.record], source: .sync, fetchedAt: now())[0]
                 Self.tally(outcome, into: &summary)
                 summary.fetched += 1
                 target.received += 1
                 onEvent(.study(name: name, nctId: fetched.record.nctId.rawValue, outcome: outcome))
+            } catch FetchError.notFound(let nctId, let url) {
+                if (try? store.versions(of: id)) != nil {
+                    try store.markRemoved(store.resolve(id), at: now())
+                    onEvent(.event(.removedFromRegistry, nctId: id.rawValue, watch: nil))
+                } else {
+                    summary.failed += 1
+                    summary.errors.append(FetchError.notFound(nctId: nctId, url: url).localizedDescription)
+                }
             } catch let error as FetchError where !error.isTransient {
                 summary.failed += 1
                 summary.errors.append(error.localizedDescription)

@@ -30,6 +30,14 @@ public struct SyncSummary: Sendable, Codable, Equatable {
     public var failed = 0
     public var requests = 0
     public var retries = 0
+    /// Studies re-fetched by id to reconcile watches with the registry.
+    public var reconciled = 0
+    /// Studies that no longer match their watch's query (`--full`), came back, left the registry (404), or
+    /// became an alias of another study (301).
+    public var left = 0
+    public var returned = 0
+    public var removed = 0
+    public var aliased = 0
     public var seconds = 0.0
     public var targets: [Target] = []
     /// One line for each study or request that failed.
@@ -48,4 +56,5 @@ public enum SyncEvent: Sendable {
     case recordFailed(RecordError)
     case gap(name: String, expected: Int, received: Int)
     case fetch(FetchEvent)
+    case event(ChangeEvent.Kind, nctId: String, watch: String?)
 }

@@ -20,6 +20,12 @@ struct Sync: AsyncParsableCommand {
     @Argument(help: "Study ids to fetch one by one (GET /studies/{id}).") var ids: [String] = []
 
     @Flag(help: "Print the summary as one JSON object.") var json = false
+    @Flag(help: "List each watch's whole query and compare it with the studies the watch holds (left, removed, aliased).")
+    var full = false
+    @Flag(help: "After the incremental pass, re-fetch by id the studies of each watch checked least recently.")
+    var reconcile = false
+    @Option(help: "Studies per watch to re-check with --reconcile (default \(Sync.defaultReconcileBudget)).")
+    var budget: Int?
     @Option(help: "Requests per second at most.") var rate: Double = 2
     @Option(help: "Retries allowed in this run before it ends partial.") var retryBudget: Int = 40
     @Option(help: "Attempts per request.") var maxAttempts: Int = 6
@@ -37,7 +43,15 @@ struct Sync: AsyncParsableCommand {
         if !(1...1000).contains(pageSize) { throw ValidationError("--page-size must be 1 to 1000") }
         if maxAttempts < 1 { throw ValidationError("--max-attempts must be at least 1") }
         if let status { _ = try Statuses.parse(status) }
+        if let budget, budget < 1 { throw ValidationError("--budget must be at least 1") }
+        if (full || reconcile || budget != nil), !ids.isEmpty || cond != nil || term != nil || intr != nil || status != nil {
+            throw ValidationError("--full, --reconcile and --budget apply to watches: give no query or ids with them")
+        }
     }
+
+    /// 500 studies a night re-checks a 10,000-study watch in 20 nightly runs (under a month of weekday runs)
+    /// with one `filter.ids` request a night.
+    static let defaultReconcileBudget = 500
 
     func run() async throws {
         try await reportingErrors {
@@ -68,6 +82,8 @@ struct Sync: AsyncParsableCommand {
                                         onEvent: { progress.handle(.fetch($0)) })
             var options = SyncEngine.Options()
             options.pageSize = pageSize
+            options.full = full
+            if reconcile || budget != nil { options.reconcile = budget ?? Sync.defaultReconcileBudget }
             let engine = SyncEngine(store: store, client: client, options: options, onEvent: { progress.handle($0) })
             let summary = try await engine.run(targets)
             progress.finish()
@@ -89,7 +105,11 @@ struct Sync: AsyncParsableCommand {
         if json {
             try? printJSON(s, pretty: false)
         } else if !global.quiet || s.outcome != .ok || s.failed > 0 {
-            let line = "fetched \(s.fetched), new \(s.new), changed \(s.changed), unchanged \(s.unchanged), failed \(s.failed), requests \(s.requests)"
+            var line = "fetched \(s.fetched), new \(s.new), changed \(s.changed), unchanged \(s.unchanged), failed \(s.failed), requests \(s.requests)"
+            if s.reconciled > 0 { line += ", reconciled \(s.reconciled)" }
+            for (name, n) in [("left", s.left), ("returned", s.returned), ("removed", s.removed), ("aliased", s.aliased)] where n > 0 {
+                line += ", \(name) \(n)"
+            }
             if global.quiet {
                 printError(line)
             } else {
