@@ -12,19 +12,21 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // C libraries through tiny system-library targets; only one Swift file imports each.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CTZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
 
         // The library: fetch, records, store, diff, sync. All logic lives here.
         .target(
             name: "CTSyncCore",
             dependencies: [
-                "CCurl", "CZlib", "CLibXML2",
+                "CCurl", "CTZlib", "CLibXML2",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
         // A registry that speaks API v2 on loopback, serving real records from a folder.
@@ -41,7 +43,23 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "CTSyncCoreTests", dependencies: ["CTSyncCore", "CTSyncFakeRegistry"]),
-        .testTarget(name: "CTSyncCLITests", dependencies: ["CTSyncCore", "CTSyncFakeRegistry"]),
+        // The import benchmark: a synthetic bulk archive from the real records, ctsync import vs a Python baseline.
+        // Release-built and run by hand (see Benchmarks-import.md); not part of the tests.
+        .executableTarget(
+            name: "ctsync-import-bench",
+            dependencies: [
+                "CTSyncCore", "CTSyncFakeRegistry",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
+
+        .testTarget(
+            name: "CTSyncCoreTests",
+            dependencies: ["CTSyncCore", "CTSyncFakeRegistry", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
+        .testTarget(
+            name: "CTSyncCLITests",
+            dependencies: ["CTSyncCore", "CTSyncFakeRegistry", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
     ]
 )

@@ -99,6 +99,17 @@ enum Migrations {
                 CREATE INDEX change_events_at ON change_events(recorded_at);
                 """)
         }
+        migrator.registerMigration("v2-history") { db in
+            // The registry's own version number and date, for versions backfilled from its record history (and
+            // synced or imported versions found equal to one). Local `version` numbers stay the timeline order.
+            try db.execute(sql: """
+                ALTER TABLE versions ADD COLUMN registry_version INTEGER
+                    CHECK (registry_version IS NULL OR registry_version >= 0);
+                ALTER TABLE versions ADD COLUMN registry_date TEXT;
+                CREATE UNIQUE INDEX versions_registry_version ON versions(nct_id, registry_version)
+                    WHERE registry_version IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

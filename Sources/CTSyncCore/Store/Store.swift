@@ -26,6 +26,10 @@ public struct VersionInfo: Sendable, Equatable, Codable {
     public var contentHash: String
     public var source: String
     public var rawSize: Int
+    /// The registry's own number for this version (0-based, from its record history), when known.
+    public var registryVersion: Int?
+    /// The date the registry gives that version in its record history (`yyyy-MM-dd`), when known.
+    public var registryDate: String?
 }
 
 /// A saved query that `ctsync sync` keeps in step with the registry.
@@ -114,15 +118,22 @@ public final class Store: Sendable {
     /// differs from its latest stored version, the current-state row kept in step, and watch membership.
     public func record(_ records: [StudyRecord], source: VersionSource, fetchedAt: Date = Date(),
                        watch: String? = nil) throws -> [RecordOutcome] {
-        let now = Store.timestamp(fetchedAt)
         // Compress outside the transaction: it is the costly part and needs no lock.
-        let prepared = try records.map { r -> (StudyRecord, Data, Int) in
-            let canonical = r.json.canonicalData()
-            return (r, try Deflate.compress(canonical), canonical.count)
-        }
+        let prepared = try records.map { try PreparedRecord($0) }
+        return try record(prepared: prepared, source: source, fetchedAt: fetchedAt, watch: watch)
+    }
+
+    /// Stores a batch of records prepared ahead (canonical JSON compressed, fields read) in one transaction, with
+    /// the same version logic as `record(_:source:fetchedAt:watch:)`.
+    ///
+    /// An imported record whose content equals any stored version of its study (not only the latest) is
+    /// `unchanged`: an archive is a snapshot of unknown age, and importing an older one again must add nothing.
+    public func record(prepared: [PreparedRecord], source: VersionSource, fetchedAt: Date = Date(),
+                       watch: String? = nil) throws -> [RecordOutcome] {
+        let now = Store.timestamp(fetchedAt)
         return try write { db in
-            try prepared.map { record, compressed, size in
-                let outcome = try Store.record(record, compressed: compressed, size: size, source: source, now: now, in: db)
+            try prepared.map { record in
+                let outcome = try Store.record(record, source: source, now: now, in: db)
                 if let watch {
                     try Store.join(watch: watch, id: record.nctId.rawValue, now: now, in: db)
                 }
@@ -131,26 +142,45 @@ public final class Store: Sendable {
         }
     }
 
-    private static func record(_ record: StudyRecord, compressed: Data, size: Int, source: VersionSource,
-                               now: String, in db: Database) throws -> RecordOutcome {
+    private static func record(_ record: PreparedRecord, source: VersionSource, now: String,
+                               in db: Database) throws -> RecordOutcome {
         let id = record.nctId.rawValue
-        let latest = try Row.fetchOne(db, sql: "SELECT latest_version, latest_hash FROM studies WHERE nct_id = ?",
-                                      arguments: [id])
+        let latest = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT latest_version, latest_hash FROM studies WHERE nct_id = ?"),
+            arguments: [id])
         let previous: Int? = latest?["latest_version"]
         if let latest, (latest["latest_hash"] as String) == record.contentHash {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE studies SET last_fetched_at = ?, last_checked_at = ?, removed_at = NULL WHERE nct_id = ?
-                """, arguments: [now, now, id])
+                """).execute(arguments: [now, now, id])
             return .unchanged(version: latest["latest_version"])
         }
+        if source == .import, previous != nil,
+           let same = try Int.fetchOne(
+               db.cachedStatement(sql: "SELECT version FROM versions WHERE nct_id = ? AND content_hash = ? LIMIT 1"),
+               arguments: [id, record.contentHash]) {
+            return .unchanged(version: same)
+        }
         let version = (previous ?? 0) + 1
-        let s = StudySummary(record: record)
+        try upsertState(record, version: version, now: now, in: db)
+        try db.cachedStatement(sql: """
+            INSERT INTO versions (nct_id, version, fetched_at, last_update_posted, overall_status, content_hash, source,
+                raw_size, raw)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [id, version, now, record.lastUpdatePosted, record.overallStatus,
+                                     record.contentHash, source.rawValue, record.rawSize, record.compressed])
+        return previous.map { .changed(version: version, previous: $0) } ?? .new(version: version)
+    }
+
+    /// Writes the current-state row of a study from `record`, which becomes its latest version `version`.
+    static func upsertState(_ record: PreparedRecord, version: Int, now: String, in db: Database) throws {
+        let s = record.summary
         let state: StatementArguments = [
-            id, version, record.contentHash, s.briefTitle, s.officialTitle, s.overallStatus, json(s.phases), s.studyType,
-            json(s.conditions), json(s.interventions), s.leadSponsor, s.startDate, s.primaryCompletionDate,
-            s.completionDate, s.lastUpdatePosted, s.enrollment, s.enrollmentType, now, now, now,
+            record.nctId.rawValue, version, record.contentHash, s.briefTitle, s.officialTitle, s.overallStatus,
+            json(s.phases), s.studyType, json(s.conditions), json(s.interventions), s.leadSponsor, s.startDate,
+            s.primaryCompletionDate, s.completionDate, s.lastUpdatePosted, s.enrollment, s.enrollmentType, now, now, now,
         ]
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO studies (nct_id, latest_version, latest_hash, brief_title, official_title, overall_status, phases,
                 study_type, conditions, interventions, lead_sponsor, start_date, primary_completion_date, completion_date,
                 last_update_posted, enrollment, enrollment_type, first_seen_at, last_fetched_at, last_checked_at)
@@ -165,14 +195,7 @@ public final class Store: Sendable {
                 last_update_posted = excluded.last_update_posted, enrollment = excluded.enrollment,
                 enrollment_type = excluded.enrollment_type, last_fetched_at = excluded.last_fetched_at,
                 last_checked_at = excluded.last_checked_at, removed_at = NULL
-            """, arguments: state)
-        try db.execute(sql: """
-            INSERT INTO versions (nct_id, version, fetched_at, last_update_posted, overall_status, content_hash, source,
-                raw_size, raw)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [id, version, now, record.lastUpdatePosted, record.overallStatus, record.contentHash,
-                             source.rawValue, size, compressed])
-        return previous.map { .changed(version: version, previous: $0) } ?? .new(version: version)
+            """).execute(arguments: state)
     }
 
     private static func json(_ strings: [String]) -> String {
@@ -184,7 +207,8 @@ public final class Store: Sendable {
         let canonical = try resolve(id)
         let infos = try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT nct_id, version, fetched_at, last_update_posted, overall_status, content_hash, source, raw_size
+                SELECT nct_id, version, fetched_at, last_update_posted, overall_status, content_hash, source, raw_size,
+                    registry_version, registry_date
                 FROM versions WHERE nct_id = ? ORDER BY version
                 """, arguments: [canonical.rawValue]).map(Store.versionInfo)
         }
@@ -192,10 +216,11 @@ public final class Store: Sendable {
         return infos
     }
 
-    private static func versionInfo(_ row: Row) -> VersionInfo {
+    static func versionInfo(_ row: Row) -> VersionInfo {
         VersionInfo(nctId: row["nct_id"], version: row["version"], fetchedAt: row["fetched_at"],
                     lastUpdatePosted: row["last_update_posted"], overallStatus: row["overall_status"],
-                    contentHash: row["content_hash"], source: row["source"], rawSize: row["raw_size"])
+                    contentHash: row["content_hash"], source: row["source"], rawSize: row["raw_size"],
+                    registryVersion: row["registry_version"], registryDate: row["registry_date"])
     }
 
     /// The study document of one stored version (the latest when `version` is nil).

@@ -1,4 +1,4 @@
-import CZlib
+import CTZlib
 import Foundation
 
 /// zlib compression of stored record bodies.
@@ -29,5 +29,14 @@ public enum Deflate {
         }
         guard rc == Z_OK else { throw Failure(code: rc, operation: "uncompress") }
         return Data(out[0..<Int(destLength)])
+    }
+}
+
+extension Deflate {
+    /// zlib's CRC-32 (the zip checksum) of `data`.
+    public static func crc32(_ data: Data) -> UInt32 {
+        data.withUnsafeBytes { raw in
+            UInt32(CTZlib.crc32(0, raw.bindMemory(to: Bytef.self).baseAddress, uInt(raw.count)))
+        }
     }
 }

@@ -1,0 +1,241 @@
+import Foundation
+
+/// Imports studies from zips, directories and files into the store: parse on every core, one writer.
+///
+/// A bounded pipeline: one reader thread walks the sources and reads entries (never to disk); `workers` threads
+/// check, parse and prepare them (CRC-32, JSON parse, `StudyRecord`, canonical JSON, compression); the calling
+/// thread writes batches of `batchSize` studies, each in one transaction, through `Store.record(prepared:)` —
+/// the same version logic as sync, with `source: .import`. The queues between the stages are bounded in entries
+/// and bytes, so memory stays flat however large the archive is. A bad entry is reported and skipped; it never
+/// stops the others.
+public final class Importer: Sendable {
+    private let store: Store
+    private let options: ImportOptions
+    private let now: @Sendable () -> Date
+    private let onEvent: @Sendable (ImportEvent) -> Void
+
+    public init(store: Store, options: ImportOptions = ImportOptions(), now: @escaping @Sendable () -> Date = Date.init,
+                onEvent: @escaping @Sendable (ImportEvent) -> Void = { _ in }) {
+        self.store = store
+        self.options = options
+        self.now = now
+        self.onEvent = onEvent
+    }
+
+    /// What a worker made of one entry.
+    private struct Parsed: Sendable {
+        var records: [PreparedRecord] = []
+        var failures: [String] = []
+        var unsupported: [String] = []
+        var bytes = 0
+        var isEntry = true
+    }
+
+    /// Imports every source in turn and returns the summary. Throws only when the store fails (the batches
+    /// committed before stay committed); unreadable sources and bad entries are counted and reported.
+    public func run(_ sources: [any ImportSource]) throws -> ImportSummary {
+        let started = Date()
+        let workers = max(1, options.workers)
+        let entries = BoundedQueue<ImportItem>(maxCount: workers * 4, maxWeight: 64 << 20)
+        let results = BoundedQueue<Parsed>(maxCount: workers * 4, maxWeight: 64 << 20)
+        let total = TotalBox()
+        let limits = options.limits
+        let xml = options.xmlImporter
+
+        // Reader: sources → entries.
+        let reader = Thread {
+            var known = 0
+            var allKnown = true
+            for source in sources {
+                if let n = source.estimatedEntries() { known += n } else { allKnown = false }
+            }
+            total.set(allKnown ? known : nil)
+            for source in sources {
+                do {
+                    var open = true
+                    try source.forEach(limits: limits) { item in
+                        let weight: Int
+                        if case .entry(let e) = item { weight = e.bytes.count } else { weight = 1 }
+                        open = entries.push(item, weight: weight)
+                        return open
+                    }
+                    if !open { break }
+                } catch {
+                    let message = (error as? LocalizedError)?.errorDescription ?? "\(source.name): \(error)"
+                    if !entries.push(.refused(name: "", reason: message)) { break }
+                }
+            }
+            entries.close()
+        }
+        reader.stackSize = 1 << 20
+        reader.start()
+
+        // Workers: entries → parsed records.
+        let group = DispatchGroup()
+        for _ in 0..<workers {
+            group.enter()
+            let worker = Thread {
+                while let item = entries.pop() {
+                    let parsed = Importer.process(item, xml: xml)
+                    let weight = parsed.records.reduce(64) { $0 + $1.compressed.count + 512 }
+                    if !results.push(parsed, weight: weight) { break }
+                }
+                group.leave()
+            }
+            worker.stackSize = 4 << 20  // the JSON parser recurses up to 512 levels
+            worker.start()
+        }
+        let closer = Thread {
+            group.wait()
+            results.close()
+        }
+        closer.start()
+
+        // Writer: this thread.
+        var summary = ImportSummary()
+        var batch: [PreparedRecord] = []
+        batch.reserveCapacity(options.batchSize)
+        var lastProgress = Date.distantPast
+        func flush() throws {
+            guard !batch.isEmpty else { return }
+            let outcomes = try store.record(prepared: batch, source: .import, fetchedAt: now())
+            for outcome in outcomes {
+                switch outcome {
+                case .new: summary.new += 1
+                case .changed: summary.changed += 1
+                case .unchanged: summary.unchanged += 1
+                }
+            }
+            summary.imported += outcomes.count
+            batch.removeAll(keepingCapacity: true)
+        }
+        func progress(force: Bool = false) {
+            let t = Date()
+            guard force || t.timeIntervalSince(lastProgress) >= 0.25 else { return }
+            lastProgress = t
+            onEvent(.progress(ImportProgress(entriesDone: summary.entries, entriesTotal: total.get(),
+                                             studies: summary.imported + batch.count, bytes: summary.bytes,
+                                             elapsed: t.timeIntervalSince(started))))
+        }
+        do {
+            while let parsed = results.pop() {
+                if parsed.isEntry { summary.entries += 1 }
+                summary.bytes += parsed.bytes
+                for message in parsed.failures {
+                    summary.failed += 1
+                    summary.note(message)
+                    onEvent(.failure(message))
+                }
+                for message in parsed.unsupported {
+                    summary.unsupported += 1
+                    summary.note(message)
+                    onEvent(.failure(message))
+                }
+                batch.append(contentsOf: parsed.records)
+                if batch.count >= options.batchSize { try flush() }
+                progress()
+            }
+            try flush()
+        } catch {
+            entries.close()
+            results.close()
+            throw error
+        }
+        summary.seconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
+        progress(force: true)
+        return summary
+    }
+
+    /// Checks, parses and prepares one entry. Pure: runs on any worker.
+    private static func process(_ item: ImportItem, xml: XMLImporter?) -> Parsed {
+        var out = Parsed()
+        switch item {
+        case .skipped:
+            out.isEntry = false
+            return out
+        case .refused(let name, let reason):
+            out.failures.append(name.isEmpty ? reason : "\(name): \(reason)")
+            out.isEntry = !name.isEmpty
+            return out
+        case .entry(let entry):
+            out.bytes = entry.bytes.count
+            if let crc = entry.expectedCRC, Deflate.crc32(entry.bytes) != crc {
+                out.failures.append("\(entry.name): CRC-32 mismatch: the entry is corrupt")
+                return out
+            }
+            switch entry.kind {
+            case .v2JSON: parseJSON(entry, into: &out)
+            case .legacyXML: parseXML(entry, xml: xml, into: &out)
+            case nil: out.failures.append("\(entry.name): not a JSON study nor legacy XML (\(describeStart(entry.bytes)))")
+            }
+            return out
+        }
+    }
+
+    private static func parseJSON(_ entry: ImportEntry, into out: inout Parsed) {
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(entry.bytes)
+        } catch {
+            out.failures.append("\(entry.name): not valid JSON: \(error.localizedDescription)")
+            return
+        }
+        let studies: [JSONValue]
+        let plural: Bool
+        if let array = document.arrayValue {
+            studies = array
+            plural = true
+        } else if let page = document["studies"]?.arrayValue, document["protocolSection"] == nil {
+            studies = page
+            plural = true
+        } else {
+            studies = [document]
+            plural = false
+        }
+        for (n, study) in studies.enumerated() {
+            do {
+                out.records.append(try prepare(study))
+            } catch {
+                let which = plural ? "study #\(n + 1): " : ""
+                out.failures.append("\(entry.name): \(which)\(error.localizedDescription)")
+            }
+        }
+    }
+
+    private static func parseXML(_ entry: ImportEntry, xml: XMLImporter?, into out: inout Parsed) {
+        if let refusal = XMLSafety.refusal(entry.bytes) {
+            out.failures.append("\(entry.name): \(refusal)")
+            return
+        }
+        guard let xml else {
+            out.unsupported.append("\(entry.name): legacy XML: not yet supported (the legacy XML reader is not wired into import yet)")
+            return
+        }
+        do {
+            for record in try xml.read(entry.name, entry.bytes) {
+                out.records.append(try PreparedRecord(record))
+            }
+        } catch {
+            out.failures.append("\(entry.name): \(error.localizedDescription)")
+        }
+    }
+
+    /// Builds the record and its stored form from one study object.
+    static func prepare(_ study: JSONValue) throws -> PreparedRecord {
+        try PreparedRecord(try StudyRecord(json: study))
+    }
+
+    private static func describeStart(_ data: Data) -> String {
+        if data.isEmpty { return "the entry is empty" }
+        let head = data.prefix(16).map { (0x20..<0x7F).contains($0) ? String(UnicodeScalar($0)) : "." }.joined()
+        return "it starts with \"\(head)\""
+    }
+}
+
+/// The total entry count, set by the reader once the sources are sized and read by the writer.
+private final class TotalBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Int?
+    func set(_ v: Int?) { lock.withLock { value = v } }
+    func get() -> Int? { lock.withLock { value } }
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+/// A record with the costly work of storing it done ahead: canonical JSON, compression, the current-state fields.
+///
+/// Building one needs no database, so import workers build them on every core and the single writer only runs
+/// SQL. `Store.record(_:)` builds them too: there is one path from a record to a stored version.
+public struct PreparedRecord: Sendable {
+    public let nctId: NCTID
+    /// SHA-256 of the canonical JSON without the volatile fields (`StudyRecord.contentHash`).
+    public let contentHash: String
+    public let lastUpdatePosted: String?
+    public let overallStatus: String?
+    /// The key fields for the current-state table.
+    public let summary: StudySummary
+    /// The canonical JSON, zlib-compressed, as the `versions.raw` column keeps it.
+    public let compressed: Data
+    /// Bytes of the canonical JSON before compression.
+    public let rawSize: Int
+
+    /// Canonicalizes and compresses `record`.
+    public init(_ record: StudyRecord) throws {
+        let canonical = record.json.canonicalData()
+        try self.init(record, canonical: canonical)
+    }
+
+    /// Uses `canonical`, the record's canonical JSON already computed (it must be `record.json.canonicalData()`).
+    public init(_ record: StudyRecord, canonical: Data) throws {
+        nctId = record.nctId
+        contentHash = record.contentHash
+        lastUpdatePosted = record.lastUpdatePosted
+        overallStatus = record.overallStatus
+        summary = StudySummary(record: record)
+        compressed = try Deflate.compress(canonical)
+        rawSize = canonical.count
+    }
+}

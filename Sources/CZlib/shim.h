@@ -1,4 +1,0 @@
-#ifndef CTSYNC_CZLIB_SHIM_H
-#define CTSYNC_CZLIB_SHIM_H
-#include <zlib.h>
-#endif
