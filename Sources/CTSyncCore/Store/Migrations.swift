@@ -110,6 +110,49 @@ enum Migrations {
                     WHERE registry_version IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v3-changes") { db in
+            try db.execute(sql: """
+                CREATE TABLE changes (
+                    id INTEGER PRIMARY KEY,
+                    detected_at TEXT NOT NULL,
+                    nct_id TEXT NOT NULL,
+                    from_version INTEGER,
+                    to_version INTEGER,
+                    watch TEXT,
+                    path TEXT NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('added', 'removed', 'changed')),
+                    significance TEXT NOT NULL CHECK (significance IN ('major', 'minor', 'noise')),
+                    category TEXT NOT NULL,
+                    old TEXT CHECK (old IS NULL OR json_valid(old)),
+                    new TEXT CHECK (new IS NULL OR json_valid(new)),
+                    text TEXT NOT NULL
+                );
+                CREATE INDEX changes_detected ON changes(detected_at);
+                CREATE INDEX changes_study ON changes(nct_id);
+
+                CREATE TABLE alerts (
+                    name TEXT PRIMARY KEY NOT NULL CHECK (length(name) > 0),
+                    watch TEXT NOT NULL REFERENCES watches(name) ON DELETE CASCADE,
+                    categories TEXT NOT NULL CHECK (json_valid(categories)),
+                    channel TEXT NOT NULL CHECK (channel IN ('webhook', 'ndjson', 'atom')),
+                    target TEXT NOT NULL CHECK (length(target) > 0),
+                    created_at TEXT NOT NULL
+                );
+
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY,
+                    alert TEXT NOT NULL REFERENCES alerts(name) ON DELETE CASCADE,
+                    change_id INTEGER NOT NULL REFERENCES changes(id),
+                    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at TEXT,
+                    last_error TEXT,
+                    delivered_at TEXT,
+                    UNIQUE (alert, change_id)
+                );
+                CREATE INDEX outbox_pending ON outbox(state, next_attempt_at);
+                """)
+        }
         return migrator
     }
 }

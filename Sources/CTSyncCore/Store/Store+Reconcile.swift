@@ -59,6 +59,17 @@ extension Store {
         let json = detail.map { JSONValue.object(["note": .string($0)]).compactString() }
         try db.execute(sql: "INSERT INTO change_events (recorded_at, nct_id, watch, kind, detail) VALUES (?, ?, ?, ?, ?)",
                        arguments: [now, id, watch, kind.rawValue, json])
+        // The same event in the change log, where alerts that ask for `membership` pick it up.
+        let text: String
+        switch kind {
+        case .leftWatch: text = "Left the watch \(watch ?? "")"
+        case .returned: text = "Returned to the watch \(watch ?? "")"
+        case .removedFromRegistry: text = "No longer served by the registry (404)"
+        case .aliased: text = "Became an alias: \(detail ?? "")"
+        }
+        try insertChange(Change(path: "membership", kind: .changed, old: nil, new: .string(kind.rawValue),
+                                significance: .major, category: .membership, text: text),
+                         id: id, from: nil, to: nil, watch: watch, now: now, in: db)
     }
 
     /// The ids currently in a watch (not those that left or were removed).

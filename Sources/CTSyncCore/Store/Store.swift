@@ -117,10 +117,10 @@ public final class Store: Sendable {
     /// Stores a batch of fetched records in one transaction: a new version for each record whose content hash
     /// differs from its latest stored version, the current-state row kept in step, and watch membership.
     public func record(_ records: [StudyRecord], source: VersionSource, fetchedAt: Date = Date(),
-                       watch: String? = nil) throws -> [RecordOutcome] {
+                       watch: String? = nil, changes detector: ChangeDetector? = nil) throws -> [RecordOutcome] {
         // Compress outside the transaction: it is the costly part and needs no lock.
         let prepared = try records.map { try PreparedRecord($0) }
-        return try record(prepared: prepared, source: source, fetchedAt: fetchedAt, watch: watch)
+        return try record(prepared: prepared, source: source, fetchedAt: fetchedAt, watch: watch, changes: detector)
     }
 
     /// Stores a batch of records prepared ahead (canonical JSON compressed, fields read) in one transaction, with
@@ -128,14 +128,22 @@ public final class Store: Sendable {
     ///
     /// An imported record whose content equals any stored version of its study (not only the latest) is
     /// `unchanged`: an archive is a snapshot of unknown age, and importing an older one again must add nothing.
+    ///
+    /// With a `ChangeDetector`, the changes from the previous version to each new one are appended to the change log
+    /// (and queued for the alerts that want them) in the same transaction.
     public func record(prepared: [PreparedRecord], source: VersionSource, fetchedAt: Date = Date(),
-                       watch: String? = nil) throws -> [RecordOutcome] {
+                       watch: String? = nil, changes detector: ChangeDetector? = nil) throws -> [RecordOutcome] {
         let now = Store.timestamp(fetchedAt)
         return try write { db in
             try prepared.map { record in
                 let outcome = try Store.record(record, source: source, now: now, in: db)
                 if let watch {
                     try Store.join(watch: watch, id: record.nctId.rawValue, now: now, in: db)
+                }
+                if let detector, case .changed(let version, let previous) = outcome {
+                    try Store.logChanges(record.nctId.rawValue, from: previous, to: version,
+                                         newCompressed: record.compressed, newSize: record.rawSize,
+                                         detector: detector, now: now, in: db)
                 }
                 return outcome
             }

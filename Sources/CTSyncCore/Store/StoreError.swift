@@ -11,6 +11,8 @@ public enum StoreError: Error, LocalizedError, Sendable {
     case unknownVersion(nctId: String, version: Int, latest: Int)
     case unknownWatch(String)
     case watchExists(String)
+    case unknownAlert(String)
+    case alertExists(String)
     case corruptVersion(nctId: String, version: Int, detail: String)
     case sqlite(path: String, detail: String)
 
@@ -32,6 +34,10 @@ public enum StoreError: Error, LocalizedError, Sendable {
             return "no watch named '\(name)' (see `ctsync watch list`)"
         case .watchExists(let name):
             return "a watch named '\(name)' already exists (remove it first to change it)"
+        case .unknownAlert(let name):
+            return "no alert named '\(name)' (see `ctsync alert list`)"
+        case .alertExists(let name):
+            return "an alert named '\(name)' already exists (remove it first to change it)"
         case .corruptVersion(let id, let version, let detail):
             return "stored version \(version) of \(id) cannot be read: \(detail)"
         case .sqlite(let path, let detail):
