@@ -1,8 +1,5 @@
 import CTSyncCore
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A stand-in for the ClinicalTrials.gov data API v2 on loopback, serving real records from a folder.
 ///
@@ -41,8 +38,7 @@ public final class FakeRegistry: @unchecked Sendable {
     private var aliases: [String: String] = [:]
     private var faults: [(Route, Fault)] = []
     private var log: [Request] = []
-    private var listenFD: Int32 = -1
-    private var running = false
+    private var server: LoopbackServer?
 
     /// The largest page the registry serves, like the real one's 1,000.
     public var maxPageSize: Int {
@@ -178,73 +174,26 @@ public final class FakeRegistry: @unchecked Sendable {
 
     /// Listens on 127.0.0.1 at `port` (0: any free port) and serves on background threads until `stop`.
     public func start(port requested: UInt16 = 0) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw ServerError("socket: \(String(cString: strerror(errno)))") }
-        var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = requested.bigEndian
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        let server = LoopbackServer { [weak self] request in
+            self?.handle(request) ?? .response(Response(status: 503, text: "stopped"))
         }
-        guard bound == 0, listen(fd, 128) == 0 else {
-            let message = String(cString: strerror(errno))
-            close(fd)
-            throw ServerError("cannot listen on 127.0.0.1:\(requested): \(message)")
-        }
-        var actual = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        port = UInt16(bigEndian: actual.sin_port)
-        lock.withLock {
-            listenFD = fd
-            running = true
-        }
-        let thread = Thread { [weak self] in self?.acceptLoop(fd) }
-        thread.start()
+        try server.start(port: requested)
+        lock.withLock { self.server = server }
+        port = server.port
     }
 
     /// Stops listening; connections in progress finish on their own.
     public func stop() {
-        let fd: Int32 = lock.withLock {
-            let fd = listenFD
-            listenFD = -1
-            running = false
-            return fd
+        let server = lock.withLock { () -> LoopbackServer? in
+            defer { self.server = nil }
+            return self.server
         }
-        if fd >= 0 {
-            shutdown(fd, Int32(SHUT_RDWR))
-            close(fd)
-        }
+        server?.stop()
     }
 
-    private func acceptLoop(_ fd: Int32) {
-        while true {
-            let client = accept(fd, nil, nil)
-            if client < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            var one: Int32 = 1
-            setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-            DispatchQueue.global().async { [weak self] in
-                self?.serve(client)
-                close(client)
-            }
-        }
-    }
-
-    private func serve(_ fd: Int32) {
-        guard let head = readHead(fd) else { return }
-        let requestLine = head.split(separator: "\r\n", maxSplits: 1).first.map(String.init) ?? ""
-        let parts = requestLine.split(separator: " ")
-        guard parts.count >= 2 else { return write(fd, Response(status: 400, text: "malformed request line")) }
-        let target = String(parts[1])
-        let (path, parameters) = Self.split(target)
+    private func handle(_ request: LoopbackServer.Request) -> LoopbackServer.Reply {
+        let path = request.path
+        let parameters = request.parameters
         lock.withLock { log.append(Request(path: path, parameters: parameters)) }
         let route: Route = path.hasSuffix("/studies") ? .list : .study
         if let fault = takeFault(for: route) {
@@ -252,23 +201,22 @@ public final class FakeRegistry: @unchecked Sendable {
             case .status(let code, let retryAfter):
                 var r = Response(status: code, text: "injected \(code)")
                 if let retryAfter { r.headers.append(("Retry-After", retryAfter)) }
-                return write(fd, r)
+                return .response(r)
             case .delay(let seconds):
                 Thread.sleep(forTimeInterval: seconds)
             case .closeMidBody:
                 let full = respond(path: path, parameters: parameters)
                 let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(full.body.count)\r\nConnection: close\r\n\r\n"
-                sendAll(fd, Data(head.utf8) + full.body.prefix(full.body.count / 2))
-                return
+                return .raw(Data(head.utf8) + full.body.prefix(full.body.count / 2))
             case .invalidJSON:
-                return write(fd, Response(status: 200, body: Data(#"{"studies": [{"protocolSection": {"#.utf8), type: "application/json"))
+                return .response(Response(status: 200, body: Data(#"{"studies": [{"protocolSection": {"#.utf8), type: "application/json"))
             case .emptyPageWithToken:
-                return write(fd, Response(status: 200, body: Data(#"{"studies":[],"nextPageToken":"AAAA-empty"}"#.utf8), type: "application/json"))
+                return .response(Response(status: 200, body: Data(#"{"studies":[],"nextPageToken":"AAAA-empty"}"#.utf8), type: "application/json"))
             }
         }
         let delay = pageDelay
         if route == .list, delay > 0 { Thread.sleep(forTimeInterval: delay) }
-        write(fd, respond(path: path, parameters: parameters))
+        return .response(respond(path: path, parameters: parameters))
     }
 
     private func takeFault(for route: Route) -> Fault? {
@@ -368,88 +316,7 @@ public final class FakeRegistry: @unchecked Sendable {
         body.append(UInt8(ascii: "}"))
         return Response(status: 200, body: body, type: "application/json")
     }
-
-    // MARK: - HTTP plumbing
-
-    struct Response {
-        var status: Int
-        var headers: [(String, String)] = []
-        var body: Data
-
-        init(status: Int, body: Data, type: String) {
-            self.status = status
-            self.body = body
-            headers = [("Content-Type", type)]
-        }
-
-        init(status: Int, text: String) {
-            self.init(status: status, body: Data(text.utf8), type: "text/plain")
-        }
-    }
-
-    private func write(_ fd: Int32, _ r: Response) {
-        var head = "HTTP/1.1 \(r.status) \(Self.reason(r.status))\r\n"
-        for (name, value) in r.headers { head += "\(name): \(value)\r\n" }
-        head += "Content-Length: \(r.body.count)\r\nConnection: close\r\n\r\n"
-        sendAll(fd, Data(head.utf8) + r.body)
-    }
-
-    private func sendAll(_ fd: Int32, _ data: Data) {
-        data.withUnsafeBytes { raw in
-            var sent = 0
-            while sent < raw.count {
-                let n = send(fd, raw.baseAddress! + sent, raw.count - sent, Int32(MSG_NOSIGNAL))
-                if n <= 0 { return }
-                sent += n
-            }
-        }
-    }
-
-    private func readHead(_ fd: Int32) -> String? {
-        var buffer = [UInt8]()
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while buffer.count < 65_536 {
-            let n = recv(fd, &chunk, chunk.count, 0)
-            if n <= 0 { return nil }
-            buffer.append(contentsOf: chunk[0..<n])
-            if let end = buffer.firstRange(of: [13, 10, 13, 10]) {
-                return String(decoding: buffer[..<end.lowerBound], as: UTF8.self)
-            }
-        }
-        return nil
-    }
-
-    private static func split(_ target: String) -> (String, [String: String]) {
-        guard let q = target.firstIndex(of: "?") else { return (target, [:]) }
-        var parameters: [String: String] = [:]
-        for pair in target[target.index(after: q)...].split(separator: "&") {
-            let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
-            let key = decode(kv[0])
-            parameters[key] = kv.count > 1 ? decode(kv[1]) : ""
-        }
-        return (String(target[..<q]), parameters)
-    }
-
-    private static func decode(_ s: String) -> String {
-        s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? s
-    }
-
-    private static func reason(_ status: Int) -> String {
-        switch status {
-        case 200: return "OK"
-        case 301: return "Moved Permanently"
-        case 400: return "Bad Request"
-        case 403: return "Forbidden"
-        case 404: return "Not Found"
-        case 429: return "Too Many Requests"
-        case 500: return "Internal Server Error"
-        case 503: return "Service Unavailable"
-        default: return "Status"
-        }
-    }
-
-    struct ServerError: Error, CustomStringConvertible {
-        var description: String
-        init(_ d: String) { description = d }
-    }
 }
+
+/// The fake registry's responses are the loopback server's.
+public typealias Response = LoopbackServer.Response
