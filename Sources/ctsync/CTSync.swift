@@ -10,10 +10,12 @@ struct CTSync: AsyncParsableCommand {
         abstract: "Keep a local, versioned copy of ClinicalTrials.gov records and see what changed.",
         discussion: """
             Exit codes: 0 success; 1 error; 3 partial sync (stopped early, nothing stored is lost: run again);
-            4 finished, but some studies or requests failed; 5 another sync holds the database; 64 bad usage.
+            4 finished, but some studies or requests failed; 5 another sync holds the database;
+            6 an alert could not be delivered (it stays pending); 64 bad usage.
             """,
         version: CTSyncVersion.string,
-        subcommands: [Sync.self, Show.self, History.self, Diff.self, List.self, WatchCommand.self]
+        subcommands: [Sync.self, Show.self, History.self, Diff.self, Changes.self, List.self, WatchCommand.self,
+                      AlertCommand.self, AlertsCommand.self]
     )
 }
 
@@ -52,6 +54,7 @@ enum Exit {
     static let partial = ExitCode(3)
     static let someFailed = ExitCode(4)
     static let busy = ExitCode(5)
+    static let deliveryFailed = ExitCode(6)
 }
 
 /// Parses an NCT id argument, rejecting anything else with a clear message.

@@ -45,12 +45,14 @@ import Testing
 
         r = try s.cli.run(["diff", id, "--json"])
         let changes = try #require(try s.json(r.stdout)["changes"]?.arrayValue)
-        let status = try #require(changes.first { $0["path"]?.stringValue == "protocolSection.statusModule.overallStatus" })
+        let status = try #require(changes.first { $0["path"]?.stringValue == "overallStatus" })
         #expect(status["old"] == .string("COMPLETED"))
+        #expect(status["significance"] == .string("major"))
+        #expect(status["text"] == .string("Overall status: Completed → Terminated"))
         #expect(status["new"] == .string("TERMINATED"))
         #expect(status["kind"] == .string("changed"))
         r = try s.cli.run(["diff", id, "--from", "1", "--to", "2"])
-        #expect(r.stdout.contains("~ protocolSection.statusModule.overallStatus: \"COMPLETED\" → \"TERMINATED\""))
+        #expect(r.stdout.contains("major  Overall status: Completed → Terminated  (overallStatus)"))
 
         r = try s.cli.run(["list", "--status", "TERMINATED", "--json"])
         #expect(try s.json(r.stdout).arrayValue?.compactMap { $0["nctId"]?.stringValue }.contains(id) == true)

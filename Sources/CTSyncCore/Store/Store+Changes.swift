@@ -66,6 +66,15 @@ public struct Alert: Sendable, Codable, Equatable {
     /// The webhook URL or the file path.
     public var target: String
     public var createdAt: String
+
+    public init(name: String, watch: String, on: [String], channel: Channel, target: String, createdAt: String) {
+        self.name = name
+        self.watch = watch
+        self.on = on
+        self.channel = channel
+        self.target = target
+        self.createdAt = createdAt
+    }
 }
 
 /// One pending delivery of one change to one alert.
@@ -147,6 +156,16 @@ extension Store {
         return LoggedChange(id: row["id"], detectedAt: row["detected_at"], nctId: row["nct_id"],
                             fromVersion: row["from_version"], toVersion: row["to_version"], watch: row["watch"],
                             change: change)
+    }
+
+    /// The id of the latest logged change (0 when there is none).
+    public func lastChangeID() throws -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM changes") ?? 0 }
+    }
+
+    /// How many changes were logged after change `id`.
+    public func changeCount(after id: Int64) throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM changes WHERE id > ?", arguments: [id]) ?? 0 }
     }
 
     // MARK: - Alerts

@@ -25,6 +25,8 @@ public final class SyncEngine: Sendable {
         public var reconcile: Int?
         /// Ids per `filter.ids` request when reconciling.
         public var idsPerRequest = 1000
+        /// Turns a stored version and its predecessor into the change log's entries (nil: no change log).
+        public var detector: ChangeDetector? = TrialDiffer.detector
         public init() {}
     }
 
@@ -51,6 +53,7 @@ public final class SyncEngine: Sendable {
         var summary = SyncSummary()
         let runID = try store.beginRun(at: now())
         let eventsBefore = try store.lastEventID()
+        let changesBefore = try store.lastChangeID()
         for target in targets {
             do {
                 switch target {
@@ -74,6 +77,7 @@ public final class SyncEngine: Sendable {
         summary.returned = events[.returned] ?? 0
         summary.removed = events[.removedFromRegistry] ?? 0
         summary.aliased = events[.aliased] ?? 0
+        summary.changes = try store.changeCount(after: changesBefore)
         summary.requests = await client.requestCount
         summary.retries = await client.retriesUsed
         summary.seconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
@@ -142,7 +146,7 @@ public final class SyncEngine: Sendable {
                     let aliases = record.json[path: "protocolSection.identificationModule.nctIdAliases"]?.arrayValue ?? []
                     answered.formUnion(aliases.compactMap(\.stringValue))
                 }
-                let outcomes = try store.record(page.records, source: .sync, fetchedAt: now(), watch: watch)
+                let outcomes = try store.record(page.records, source: .sync, fetchedAt: now(), watch: watch, changes: options.detector)
                 for (record, outcome) in zip(page.records, outcomes) {
                     answered.insert(record.nctId.rawValue)
                     Self.tally(outcome, into: &local)
@@ -172,10 +176,10 @@ public final class SyncEngine: Sendable {
                 if let alias = fetched.aliasOf {
                     try store.mergeAlias(alias, into: fetched.record.nctId, at: now())
                     onEvent(.event(.aliased, nctId: alias.rawValue, watch: watch))
-                    let outcome = try store.record([fetched.record], source: .sync, fetchedAt: now(), watch: watch)[0]
+                    let outcome = try store.record([fetched.record], source: .sync, fetchedAt: now(), watch: watch, changes: options.detector)[0]
                     Self.tally(outcome, into: &summary)
                 } else {
-                    let outcome = try store.record([fetched.record], source: .sync, fetchedAt: now())[0]
+                    let outcome = try store.record([fetched.record], source: .sync, fetchedAt: now(), changes: options.detector)[0]
                     Self.tally(outcome, into: &summary)
                     if leftWhenPresent {
                         try store.markLeft(id, watch: watch, at: now())
@@ -207,7 +211,7 @@ public final class SyncEngine: Sendable {
             outcome = try await client.list(query, pageSize: options.pageSize) { page in
                 target.pages += 1
                 try mergeAliases(in: page.records)
-                let outcomes = try store.record(page.records, source: .sync, fetchedAt: now(), watch: watch)
+                let outcomes = try store.record(page.records, source: .sync, fetchedAt: now(), watch: watch, changes: options.detector)
                 for (record, result) in zip(page.records, outcomes) {
                     seen.insert(record.nctId.rawValue)
                     Self.tally(result, into: &local)
@@ -263,7 +267,7 @@ public final class SyncEngine: Sendable {
                 if let alias = fetched.aliasOf {
                     try store.mergeAlias(alias, into: fetched.record.nctId, at: now())
                 }
-                let outcome = try store.record([fetched.record], source: .sync, fetchedAt: now())[0]
+                let outcome = try store.record([fetched.record], source: .sync, fetchedAt: now(), changes: options.detector)[0]
                 Self.tally(outcome, into: &summary)
                 summary.fetched += 1
                 target.received += 1

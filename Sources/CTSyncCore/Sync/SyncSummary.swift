@@ -44,6 +44,10 @@ public struct SyncSummary: Sendable, Codable, Equatable {
     public var errors: [String] = []
     /// Why the run is partial.
     public var partialReason: String?
+    /// Changes the run added to the change log.
+    public var changes = 0
+    /// What delivering the alerts after the run did (nil with `--no-alerts`).
+    public var alerts: DeliveryReport?
 
     public init() {}
 }

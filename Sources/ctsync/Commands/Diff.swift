@@ -27,7 +27,7 @@ struct Diff: AsyncParsableCommand {
             let older = from ?? max(newer - 1, 1)
             let (a, old) = try store.document(of: id, version: older)
             let (b, new) = try store.document(of: id, version: newer)
-            let changes = JSONDiff.diff(old, new)
+            let changes = TrialDiffer.diff(v2: old, new)
             if json {
                 try printJSON(DiffOutput(nctId: a.nctId, from: a.version, to: b.version, changes: changes))
                 return
@@ -39,33 +39,19 @@ struct Diff: AsyncParsableCommand {
             print("\(a.nctId): version \(a.version) (\(a.fetchedAt)) → version \(b.version) (\(b.fetchedAt))")
             if changes.isEmpty { print("no changes") }
             let colour = isTTY(1)
-            for c in changes {
-                switch c.kind {
-                case .changed:
-                    print(paint("~ \(c.path): \(short(c.old)) → \(short(c.new))", "33", colour))
-                case .added:
-                    print(paint("+ \(c.path): \(short(c.new))", "32", colour))
-                case .removed:
-                    print(paint("- \(c.path): \(short(c.old))", "31", colour))
-                }
+            for c in changes.sorted(by: { $0.significance > $1.significance }) {
+                let code = c.significance == .major ? "1;31" : c.significance == .minor ? "33" : "2"
+                let line = "\(c.significance.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) \(c.text)"
+                print(colour ? "\u{1B}[\(code)m\(line)\u{1B}[0m  \u{1B}[2m\(c.path)\u{1B}[0m" : "\(line)  (\(c.path))")
             }
         }
     }
 
-    private func short(_ v: JSONValue?) -> String {
-        guard let v else { return "∅" }
-        let text = v.compactString()
-        return text.count > 160 ? String(text.prefix(157)) + "…" : text
-    }
-
-    private func paint(_ s: String, _ code: String, _ on: Bool) -> String {
-        on ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s
-    }
 }
 
 struct DiffOutput: Encodable {
     var nctId: String
     var from: Int
     var to: Int
-    var changes: [JSONChange]
+    var changes: [Change]
 }

@@ -33,6 +33,7 @@ struct Sync: AsyncParsableCommand {
     @Option(help: "Seconds a request may take in all.") var timeout: Double = 60
     @Option(help: "Studies per page (the registry serves at most 1000).") var pageSize: Int = 1000
     @Option(help: "Seconds to wait for another sync to finish with this database.") var lockTimeout: Double = 60
+    @Flag(help: "Store and log changes but do not deliver alerts.") var noAlerts = false
 
     func validate() throws {
         for id in ids { _ = try parseNCTID(id) }
@@ -85,11 +86,13 @@ struct Sync: AsyncParsableCommand {
             options.full = full
             if reconcile || budget != nil { options.reconcile = budget ?? Sync.defaultReconcileBudget }
             let engine = SyncEngine(store: store, client: client, options: options, onEvent: { progress.handle($0) })
-            let summary = try await engine.run(targets)
+            var summary = try await engine.run(targets)
             progress.finish()
+            if !noAlerts { summary.alerts = try await deliverAlerts(store, ignoringBackoff: false) }
             report(summary)
             if summary.outcome == .partial { throw Exit.partial }
             if summary.failed > 0 { throw Exit.someFailed }
+            if let alerts = summary.alerts, alerts.failed > 0 { throw Exit.deliveryFailed }
         }
     }
 
@@ -107,6 +110,8 @@ struct Sync: AsyncParsableCommand {
         } else if !global.quiet || s.outcome != .ok || s.failed > 0 {
             var line = "fetched \(s.fetched), new \(s.new), changed \(s.changed), unchanged \(s.unchanged), failed \(s.failed), requests \(s.requests)"
             if s.reconciled > 0 { line += ", reconciled \(s.reconciled)" }
+            if s.changes > 0 { line += ", changes \(s.changes)" }
+            if let a = s.alerts, a.delivered + a.failed > 0 { line += ", alerts delivered \(a.delivered)" + (a.failed > 0 ? ", alerts failed \(a.failed)" : "") }
             for (name, n) in [("left", s.left), ("returned", s.returned), ("removed", s.removed), ("aliased", s.aliased)] where n > 0 {
                 line += ", \(name) \(n)"
             }
@@ -116,7 +121,7 @@ struct Sync: AsyncParsableCommand {
                 print(line)
             }
         }
-        for error in s.errors where !json || global.verbose {
+        for error in s.errors + (s.alerts?.errors ?? []) where !json || global.verbose {
             printError("error: \(error)")
         }
         if s.outcome == .partial {
