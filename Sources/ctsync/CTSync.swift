@@ -13,7 +13,7 @@ struct CTSync: AsyncParsableCommand {
             4 finished, but some studies or requests failed; 5 another sync holds the database; 64 bad usage.
             """,
         version: CTSyncVersion.string,
-        subcommands: [Sync.self, Show.self, History.self, Diff.self, List.self, WatchCommand.self]
+        subcommands: [Sync.self, Show.self, History.self, Diff.self, List.self, WatchCommand.self, Import.self]
     )
 }
 
