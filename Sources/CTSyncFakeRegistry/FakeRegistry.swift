@@ -25,6 +25,8 @@ public final class FakeRegistry: @unchecked Sendable {
     /// Which requests a fault applies to.
     public enum Route: Sendable, Equatable {
         case list, study, any
+        /// The internal API's record history (`/api/int/studies/…`).
+        case history
     }
 
     /// A request as the registry saw it.
@@ -195,7 +197,7 @@ public final class FakeRegistry: @unchecked Sendable {
         let path = request.path
         let parameters = request.parameters
         lock.withLock { log.append(Request(path: path, parameters: parameters)) }
-        let route: Route = path.hasSuffix("/studies") ? .list : .study
+        let route: Route = path.hasPrefix("/api/int/") ? .history : path.hasSuffix("/studies") ? .list : .study
         if let fault = takeFault(for: route) {
             switch fault {
             case .status(let code, let retryAfter):
@@ -235,7 +237,14 @@ public final class FakeRegistry: @unchecked Sendable {
         "pageToken",
     ]
 
+    /// Each study's record history, served under `/api/int` (see `RegistryHistories`).
+    public let histories = RegistryHistories()
+
     func respond(path: String, parameters: [String: String]) -> Response {
+        if path.hasPrefix("/api/int/") {
+            return histories.respond(path: String(path.dropFirst("/api/int".count)), parameters: parameters,
+                                     current: { [weak self] in self?.study($0) })
+        }
         let prefix = "/api/v2"
         guard path.hasPrefix(prefix) else { return Response(status: 404, text: "Not Found") }
         let rest = String(path.dropFirst(prefix.count))

@@ -26,6 +26,10 @@ while let flag = arguments.popFirst() {
 do {
     let studies = try FakeRegistry.loadStudies(from: URL(fileURLWithPath: recordsPath))
     let registry = FakeRegistry(studies: studies)
+    // Record histories for /api/int: the real snapshots where there are some, derived ones for the rest.
+    for (id, versions) in (try? RegistryHistories.real(records: URL(fileURLWithPath: recordsPath))) ?? [:] {
+        registry.histories.set(id, versions: versions)
+    }
     registry.maxPageSize = maxPageSize
     try registry.start(port: port)
     FileHandle.standardOutput.write(Data((registry.baseURL + "\n").utf8))

@@ -15,7 +15,7 @@ struct CTSync: AsyncParsableCommand {
             """,
         version: CTSyncVersion.string,
         subcommands: [Sync.self, Show.self, History.self, Diff.self, Changes.self, List.self, WatchCommand.self,
-                      AlertCommand.self, AlertsCommand.self]
+                      AlertCommand.self, AlertsCommand.self, Import.self]
     )
 }
 

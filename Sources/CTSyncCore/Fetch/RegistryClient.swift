@@ -144,7 +144,7 @@ public actor RegistryClient {
 
     /// Sends GET `url` until it succeeds and `decode` accepts the body, within the attempt limit and the run's
     /// retry budget.
-    private func withRetries<T>(_ url: String, acceptRedirect: Bool = false,
+    func withRetries<T>(_ url: String, acceptRedirect: Bool = false,
                                 decode: (HTTPResponse) throws -> T) async throws -> T {
         var attempt = 0
         while true {

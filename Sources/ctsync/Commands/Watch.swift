@@ -6,7 +6,7 @@ struct WatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watch",
         abstract: "Saved queries that `ctsync sync` keeps up to date.",
-        subcommands: [Add.self, ListWatches.self, Remove.self, Set.self, Status.self]
+        subcommands: [Add.self, ListWatches.self, Remove.self, Set.self, Status.self, Backfill.self]
     )
 
     struct Add: AsyncParsableCommand {
