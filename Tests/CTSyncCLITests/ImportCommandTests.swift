@@ -86,7 +86,7 @@ import ZIPFoundation
         #expect(rows[3].contains("sync") && rows[3].hasSuffix("v3 2017-06-05"))
         r = try s.cli.run(["diff", "NCT00763412", "--from", "1", "--to", "2"])
         #expect(r.status == 0)
-        #expect(r.stdout.contains("~ protocolSection.statusModule.overallStatus: \"RECRUITING\" → \"ACTIVE_NOT_RECRUITING\""))
+        #expect(r.stdout.contains("major  Overall status: Recruiting → Active, not recruiting  (overallStatus)"))
         r = try s.cli.run(["history", "NCT00763412", "--backfill", "--rate", "0", "--json"])
         let json = try s.json(r.stdout)
         #expect(json[path: "backfill.fetched"]?.intValue == 0)

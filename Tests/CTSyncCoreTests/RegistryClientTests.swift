@@ -47,13 +47,13 @@ import Testing
         .status(403),
         .closeMidBody,
         .invalidJSON,
-        .delay(1.5),
+        .delay(4),
     ])
     func retriesTransientFaults(_ fault: FakeRegistry.Fault) async throws {
         let h = try Harness(maxPageSize: 100)
         defer { h.registry.stop() }
         h.registry.inject(fault, count: 2)
-        let client = h.client(timeout: 1)
+        let client = h.client(timeout: timeout(for: fault))
         var ids = Set<String>()
         let outcome = try await client.list(StudyQuery(term: "randomized")) { page in
             ids.formUnion(page.records.map(\.nctId.rawValue))

@@ -44,14 +44,14 @@ struct Harness {
         return p
     }
 
-    func client(policy: RequestPolicy = Harness.fastPolicy(), timeout: TimeInterval = 5) -> RegistryClient {
+    func client(policy: RequestPolicy = Harness.fastPolicy(), timeout: TimeInterval = 15) -> RegistryClient {
         var options = CurlOptions()
         options.totalTimeout = timeout
         options.connectTimeout = 2
         return RegistryClient(baseURL: registry.baseURL, transport: .curl(options), policy: policy)
     }
 
-    func engine(policy: RequestPolicy = Harness.fastPolicy(), pageSize: Int = 1000, timeout: TimeInterval = 5) -> SyncEngine {
+    func engine(policy: RequestPolicy = Harness.fastPolicy(), pageSize: Int = 1000, timeout: TimeInterval = 15) -> SyncEngine {
         var options = SyncEngine.Options()
         options.pageSize = pageSize
         return SyncEngine(store: store, client: client(policy: policy, timeout: timeout), options: options)
@@ -65,6 +65,13 @@ struct Harness {
         }
         return counts
     }
+}
+
+/// The client timeout for a fault: short for a delay past it (the fault waits 4 s), generous otherwise, so a
+/// loaded machine does not turn a slow answer into an extra retry.
+func timeout(for fault: FakeRegistry.Fault) -> TimeInterval {
+    if case .delay = fault { return 1.5 }
+    return 15
 }
 
 /// A fresh temporary directory, removed by the caller's `defer`.

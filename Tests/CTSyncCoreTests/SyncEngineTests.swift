@@ -96,7 +96,7 @@ import Testing
 
     @Test(arguments: [
         FakeRegistry.Fault.status(429, retryAfter: "1"), .status(429), .status(500), .status(503),
-        .delay(1.5), .closeMidBody, .invalidJSON,
+        .delay(4), .closeMidBody, .invalidJSON,
     ])
     func eachFaultEitherCompletesOrEndsPartialAndTheNextRunCompletes(_ fault: FakeRegistry.Fault) async throws {
         let h = try Harness(maxPageSize: 60)
@@ -104,14 +104,14 @@ import Testing
         // Enough faults to spend a small budget: the run ends partial midway.
         h.registry.inject(fault, count: 1)
         let w = try watch(h)
-        let tolerant = try await h.engine(timeout: 1).run([.watch(w)])
+        let tolerant = try await h.engine(timeout: timeout(for: fault)).run([.watch(w)])
         #expect(tolerant.outcome == .ok)
         #expect(tolerant.new == 325)
 
         let h2 = try Harness(maxPageSize: 60)
         defer { h2.registry.stop() }
         let w2 = try watch(h2)
-        _ = try await h2.engine(timeout: 1).run([.watch(w2)])  // complete, cursor set
+        _ = try await h2.engine(timeout: timeout(for: fault)).run([.watch(w2)])  // complete, cursor set
         // Change studies on the registry, then fail hard on the second page of the increment.
         for id in try h2.store.studies(watch: "rand").map(\.nctId).prefix(150) {
             h2.registry.put(RecordRecipes.status(h2.registry.study(id)!, to: "SUSPENDED", posted: "2030-05-05"))
@@ -121,7 +121,7 @@ import Testing
         var p = Harness.fastPolicy(budget: 2, attempts: 3)
         p.maxRetryAfter = 0.01
         // The first page goes through; the faults hit the second one until the budget is spent.
-        let engine = h2.engine(policy: p, timeout: 1)
+        let engine = h2.engine(policy: p, timeout: timeout(for: fault))
         h2.registry.inject(.delay(0), count: 1)
         h2.registry.inject(fault, count: 3)
         let partial = try await engine.run([.watch(try h2.store.watch(named: "rand"))])
@@ -130,7 +130,7 @@ import Testing
         #expect(try h2.store.watch(named: "rand").cursor == cursorBefore)  // the cursor did not move
 
         let storedSoFar = partial.changed
-        let done = try await h2.engine(timeout: 1).run([.watch(try h2.store.watch(named: "rand"))])
+        let done = try await h2.engine(timeout: timeout(for: fault)).run([.watch(try h2.store.watch(named: "rand"))])
         #expect(done.outcome == .ok)
         let counts = try h2.versionCounts()
         let changedStudies = counts.filter { $0.value == 2 }.count
