@@ -322,6 +322,13 @@ public final class Store: Sendable {
         }
     }
 
+    /// Moves the write-ahead log into the database file, so that the file's size tells what the data takes.
+    public func checkpoint() throws {
+        do {
+            try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        } catch { throw StoreError.wrap(error, path: path) }
+    }
+
     /// Runs SQLite's own consistency check; "ok" when the file is sound.
     public func integrityCheck() throws -> String {
         try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
