@@ -115,6 +115,23 @@ public final class SyncEngine: Sendable {
         }
     }
 
+    /// Stores one page in one transaction (after following aliases it reveals), counts what happened, and reports
+    /// each study and each unreadable one.
+    private func storePage(_ page: StudyPage, name: String, watch: String?, into summary: inout SyncSummary) throws {
+        try mergeAliases(in: page.records)
+        let outcomes = try store.record(page.records, source: .sync, fetchedAt: now(), watch: watch, changes: options.detector)
+        for (record, outcome) in zip(page.records, outcomes) {
+            Self.tally(outcome, into: &summary)
+            onEvent(.study(name: name, nctId: record.nctId.rawValue, outcome: outcome))
+        }
+        for failure in page.failures {
+            summary.failed += 1
+            summary.errors.append(failure.localizedDescription)
+            onEvent(.recordFailed(failure))
+        }
+        summary.fetched += page.records.count + page.failures.count
+    }
+
     /// A study whose `nctIdAliases` name a study the store holds under its own id is that study under its new
     /// canonical id: continue the history there (no false addition, no false removal).
     private func mergeAliases(in records: [StudyRecord]) throws {
@@ -140,24 +157,13 @@ public final class SyncEngine: Sendable {
             var answered = Set<String>()
             var local = summary
             _ = try await client.list(StudyQuery(ids: chunk.map(\.rawValue)), pageSize: options.idsPerRequest) { page in
-                try mergeAliases(in: page.records)
+                try storePage(page, name: watch, watch: watch, into: &local)
                 for record in page.records {
+                    answered.insert(record.nctId.rawValue)
                     // filter.ids also matches aliases: the canonical study answers for an alias id.
                     let aliases = record.json[path: "protocolSection.identificationModule.nctIdAliases"]?.arrayValue ?? []
                     answered.formUnion(aliases.compactMap(\.stringValue))
                 }
-                let outcomes = try store.record(page.records, source: .sync, fetchedAt: now(), watch: watch, changes: options.detector)
-                for (record, outcome) in zip(page.records, outcomes) {
-                    answered.insert(record.nctId.rawValue)
-                    Self.tally(outcome, into: &local)
-                    onEvent(.study(name: watch, nctId: record.nctId.rawValue, outcome: outcome))
-                }
-                for failure in page.failures {
-                    local.failed += 1
-                    local.errors.append(failure.localizedDescription)
-                    onEvent(.recordFailed(failure))
-                }
-                local.fetched += page.records.count + page.failures.count
             }
             summary = local
             summary.reconciled += chunk.count
@@ -210,20 +216,9 @@ public final class SyncEngine: Sendable {
         do {
             outcome = try await client.list(query, pageSize: options.pageSize) { page in
                 target.pages += 1
-                try mergeAliases(in: page.records)
-                let outcomes = try store.record(page.records, source: .sync, fetchedAt: now(), watch: watch, changes: options.detector)
-                for (record, result) in zip(page.records, outcomes) {
-                    seen.insert(record.nctId.rawValue)
-                    Self.tally(result, into: &local)
-                    onEvent(.study(name: name, nctId: record.nctId.rawValue, outcome: result))
-                }
-                for failure in page.failures {
-                    local.failed += 1
-                    failedHere += 1
-                    local.errors.append(failure.localizedDescription)
-                    onEvent(.recordFailed(failure))
-                }
-                local.fetched += page.records.count + page.failures.count
+                try storePage(page, name: name, watch: watch, into: &local)
+                seen.formUnion(page.records.map(\.nctId.rawValue))
+                failedHere += page.failures.count
                 target.received = seen.count + failedHere
                 onEvent(.page(name: name, number: target.pages, received: target.received, totalCount: target.totalCount))
                 if target.pages == 1 { target.totalCount = page.totalCount }
