@@ -232,7 +232,7 @@ extension Trial {
         }
 
         /// The standard age groups a range of ages overlaps: child below 18, adult 18–64, older adult from 65.
-        static func standardAges(minimum: Age?, maximum: Age?) -> [RegistryValue<StandardAge>] {
+        public static func standardAges(minimum: Age?, maximum: Age?) -> [RegistryValue<StandardAge>] {
             let low = minimum?.years ?? 0
             let high = maximum?.years ?? .infinity
             var out: [RegistryValue<StandardAge>] = []

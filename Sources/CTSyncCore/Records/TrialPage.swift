@@ -180,11 +180,11 @@ extension TrialPage {
                     continue
                 }
                 let indent = line.prefix(while: { $0 == " " }).count
-                let body = line.dropFirst(indent)
-                let marker = TrialPage.listMarker(body)
+                let body = TrialPage.unescaped(line.dropFirst(indent))
+                let marker = TrialPage.listMarker(Substring(body))
                 let first = String(repeating: " ", count: indent)
                 let rest = String(repeating: " ", count: indent + marker)
-                lines.append(contentsOf: wrap(String(body), first: first, rest: rest))
+                lines.append(contentsOf: wrap(body, first: first, rest: rest))
             }
             while lines.last == "" { lines.removeLast() }
         }
@@ -222,6 +222,26 @@ extension TrialPage {
         }
     }
 
+    /// CommonMark text for the terminal: a backslash before ASCII punctuation (`\[`, `\<`) is dropped.
+    fileprivate static func unescaped<S: StringProtocol>(_ text: S) -> String {
+        guard text.contains("\\") else { return String(text) }
+        var out = ""
+        var pendingBackslash = false
+        for ch in text {
+            if pendingBackslash {
+                if !(ch.isASCII && ch.isPunctuation || ch.isASCII && ch.isSymbol) { out.append("\\") }
+                out.append(ch)
+                pendingBackslash = false
+            } else if ch == "\\" {
+                pendingBackslash = true
+            } else {
+                out.append(ch)
+            }
+        }
+        if pendingBackslash { out.append("\\") }
+        return out
+    }
+
     /// The width of a list marker at the start of a line ("* ", "- ", "12. ", "a) "), or 0.
     fileprivate static func listMarker(_ line: Substring) -> Int {
         if let first = line.first, "*-+•".contains(first), line.dropFirst().first == " " { return 2 }
@@ -256,7 +276,7 @@ extension TrialPage.Builder {
         field("Last update posted", t.lastUpdatePosted?.text)
         field("Sponsor", t.sponsor?.name)
         field("Collaborators", t.collaborators.isEmpty ? nil : t.collaborators.compactMap(\.name).joined(separator: "; "))
-        field("Results", t.hasResults ? "submitted" : nil)
+        field("Results", t.hasResults ? "Submitted" : nil)
 
         if !t.conditions.isEmpty {
             heading("Conditions")
@@ -291,7 +311,8 @@ extension TrialPage.Builder {
                 var text = arm.label ?? "(no label)"
                 if let type = arm.type { text += " (\(type.label))" }
                 if let description = arm.description {
-                    text += ": " + description.split(whereSeparator: \.isNewline).joined(separator: " ")
+                    let flat = description.split(whereSeparator: \.isNewline).joined(separator: " ")
+                    text += ": " + (markdown ? flat : TrialPage.unescaped(flat))
                 }
                 bullet(text)
             }
