@@ -223,7 +223,7 @@ extension Trial {
         /// The text itself is not kept: the items hold every word of it, and a legacy record that NLM merely
         /// re-wrapped then normalizes to the same trial.
         mutating func setCriteria(_ text: String?) {
-            guard let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return }
+            guard let text, !text.isBlank else { return }
             let split = CriteriaSplitter.split(text)
             inclusion = split.inclusion
             exclusion = split.exclusion

@@ -169,7 +169,7 @@ extension TrialPage {
             var previousBlank = true
             for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
                 let line = raw.replacingOccurrences(of: "\t", with: "    ")
-                if line.trimmingCharacters(in: .whitespaces).isEmpty {
+                if line.isBlank {
                     if !previousBlank { lines.append("") }
                     previousBlank = true
                     continue
