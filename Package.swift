@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "ctsync", targets: ["ctsync"]),
         .executable(name: "ctsync-fake-registry", targets: ["ctsync-fake-registry"]),
+        .executable(name: "ctsync-bench", targets: ["ctsync-bench"]),
         .library(name: "CTSyncCore", targets: ["CTSyncCore"]),
     ],
     dependencies: [
@@ -40,6 +41,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+
+        // Throughput figures, not tests: `swift build -c release --product ctsync-bench`; see Benchmarks.md.
+        .executableTarget(name: "ctsync-bench", dependencies: ["CTSyncCore"]),
 
         .testTarget(name: "CTSyncCoreTests", dependencies: ["CTSyncCore", "CTSyncFakeRegistry"]),
         .testTarget(name: "CTSyncCLITests", dependencies: ["CTSyncCore", "CTSyncFakeRegistry"]),
