@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "ctsync", targets: ["ctsync"]),
         .executable(name: "ctsync-fake-registry", targets: ["ctsync-fake-registry"]),
+        .executable(name: "ctsync-bench", targets: ["ctsync-bench"]),
         .library(name: "CTSyncCore", targets: ["CTSyncCore"]),
     ],
     dependencies: [
@@ -42,6 +43,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+
+        // Throughput figures, not tests: `swift build -c release --product ctsync-bench`; see the README.
+        .executableTarget(name: "ctsync-bench", dependencies: ["CTSyncCore", "CTSyncFakeRegistry"]),
 
         // The import benchmark: a synthetic bulk archive from the real records, ctsync import vs a Python baseline.
         // Release-built and run by hand (see Benchmarks-import.md); not part of the tests.

@@ -25,7 +25,7 @@ public struct Contact: Sendable, Hashable, Codable {
     public init(name rawName: String?, degrees extraDegrees: [String] = [], role: RegistryValue<ContactRole>?,
                 affiliation: String? = nil, email rawEmail: String? = nil, phone: String? = nil,
                 phoneExt: String? = nil) {
-        if let rawName = rawName?.trimmingCharacters(in: .whitespacesAndNewlines), !rawName.isEmpty {
+        if let rawName = rawName?.trimmedWhitespace(), !rawName.isEmpty {
             let split = Contact.splitName(rawName)
             name = split.name
             degrees = split.degrees + extraDegrees
@@ -48,7 +48,7 @@ public struct Contact: Sendable, Hashable, Codable {
     }
 
     private static func nonEmpty(_ s: String?) -> String? {
-        guard let t = s?.trimmingCharacters(in: .whitespacesAndNewlines), !t.isEmpty else { return nil }
+        guard let t = s?.trimmedWhitespace(), !t.isEmpty else { return nil }
         return t
     }
 
@@ -63,7 +63,7 @@ public struct Contact: Sendable, Hashable, Codable {
     /// placeholder such as "Study Director", "Daniel Egan, Site 111", "Global Clinical Registry (GCR, 1452)" —
     /// stays whole, as the name.
     public static func splitName(_ raw: String) -> (name: String, degrees: [String]) {
-        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = raw.trimmedWhitespace()
         var depth = 0
         var comma: String.Index?
         for i in text.indices {
@@ -76,12 +76,12 @@ public struct Contact: Sendable, Hashable, Codable {
             if comma != nil { break }
         }
         guard let comma else { return (text, []) }
-        let head = text[..<comma].trimmingCharacters(in: .whitespaces)
+        let head = text[..<comma].trimmedWhitespace()
         let tail = text[text.index(after: comma)...]
         guard !head.isEmpty, looksLikeCredentials(tail) else { return (text, []) }
         var degrees: [String] = []
         for piece in tail.split(whereSeparator: { $0 == "," || $0 == ";" || $0 == "，" }) {
-            let trimmed = piece.trimmingCharacters(in: .whitespaces)
+            let trimmed = piece.trimmedWhitespace()
             if trimmed.isEmpty { continue }
             let words = trimmed.split(whereSeparator: { $0.isWhitespace || $0 == "/" }).map(String.init)
             if words.count > 1, words.allSatisfy({ knownCredentials.contains(foldCredential($0)) }) {
@@ -123,21 +123,31 @@ public struct Contact: Sendable, Hashable, Codable {
     /// A simple, RFC 5322-ish check: one `@`, a local part of allowed characters without leading, trailing or
     /// doubled dots, and a domain of at least two labels (letters, digits, hyphens) ending in an alphabetic TLD.
     public static func isValidEmail(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2 else { return false }
-        let local = parts[0], domain = parts[1]
-        guard (1...64).contains(local.utf8.count), (3...253).contains(domain.utf8.count) else { return false }
-        let localAllowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~.-")
-        guard local.allSatisfy({ localAllowed.contains($0) }), local.first != ".", local.last != ".",
-              !local.contains("..") else { return false }
-        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+        let bytes = Array(text.utf8)
+        guard let at = bytes.firstIndex(of: UInt8(ascii: "@")), bytes.lastIndex(of: UInt8(ascii: "@")) == at else {
+            return false
+        }
+        let local = bytes[..<at], domain = bytes[(at + 1)...]
+        guard (1...64).contains(local.count), (3...253).contains(domain.count) else { return false }
+        guard local.allSatisfy({ isAlphanumeric($0) || localSymbols.contains($0) }),
+              local.first != UInt8(ascii: "."), local.last != UInt8(ascii: "."),
+              !zip(local, local.dropFirst()).contains(where: { $0 == UInt8(ascii: ".") && $1 == UInt8(ascii: ".") })
+        else { return false }
+        let labels = domain.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard labels.count >= 2 else { return false }
         for label in labels {
-            guard (1...63).contains(label.count), label.first != "-", label.last != "-",
-                  label.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else { return false }
+            guard (1...63).contains(label.count), label.first != UInt8(ascii: "-"), label.last != UInt8(ascii: "-"),
+                  label.allSatisfy({ isAlphanumeric($0) || $0 == UInt8(ascii: "-") }) else { return false }
         }
         let tld = labels.last!
-        return tld.count >= 2 && tld.allSatisfy(\.isLetter)
+        return tld.count >= 2 && tld.allSatisfy { ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z") }
+    }
+
+    /// The characters besides letters and digits allowed in the local part (RFC 5322 `atext` and the dot).
+    private static let localSymbols = Set("!#$%&'*+/=?^_`{|}~.-".utf8)
+
+    private static func isAlphanumeric(_ b: UInt8) -> Bool {
+        (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || ((b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z"))
     }
 
     // MARK: - Codable

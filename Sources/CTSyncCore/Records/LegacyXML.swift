@@ -216,14 +216,14 @@ private struct Element {
 
     /// The text trimmed; nil when empty.
     var text: String? {
-        let t = rawText.trimmingCharacters(in: .whitespacesAndNewlines)
+        let t = rawText.trimmedWhitespace()
         return t.isEmpty ? nil : t
     }
 
     func attribute(_ name: String) -> String? {
         guard let value = xmlGetProp(node, name) else { return nil }
         defer { cxml_free(value) }
-        let t = String(cString: value).trimmingCharacters(in: .whitespacesAndNewlines)
+        let t = String(cString: value).trimmedWhitespace()
         return t.isEmpty ? nil : t
     }
 
@@ -514,8 +514,8 @@ extension LegacyXML {
 enum LegacyText {
     /// The lines without their common indentation and without blank lines at either end; nil when empty.
     static func dedented(_ text: String) -> String? {
-        var lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.replacingOccurrences(of: "\t", with: "    ") }
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            .map { $0.contains("\t") ? $0.replacingOccurrences(of: "\t", with: "    ") : String($0) }
         while let first = lines.first, first.allSatisfy(\.isWhitespace) { lines.removeFirst() }
         while let last = lines.last, last.allSatisfy(\.isWhitespace) { lines.removeLast() }
         if lines.isEmpty { return nil }

@@ -25,7 +25,7 @@ public struct PartialDate: Sendable, Hashable, Codable, CustomStringConvertible 
 
     /// Reads `yyyy`, `yyyy-MM` or `yyyy-MM-dd` (a time after a `T` is ignored); nil for anything else.
     public init?(iso text: String, type: RegistryValue<DateType>? = nil) {
-        var text = Substring(text.trimmingCharacters(in: .whitespaces))
+        var text = Substring(text.trimmedWhitespace())
         if let t = text.firstIndex(of: "T") { text = text[..<t] }
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard (1...3).contains(parts.count), parts[0].count == 4, let year = Int(parts[0]) else { return nil }

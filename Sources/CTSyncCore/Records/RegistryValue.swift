@@ -47,7 +47,7 @@ public enum RegistryValue<Kind: RegistryVocabulary>: Sendable, Hashable, Codable
     /// Tries, in order: the v2 spelling of the folded label (upper case, runs of other characters as `_`), the
     /// vocabulary's synonyms, then the labels ignoring case. Anything else is kept as `.other` with the text given.
     public init?(legacyLabel: String) {
-        let text = legacyLabel.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = legacyLabel.trimmedWhitespace()
         if text.isEmpty { return nil }
         let folded = RegistryValue.fold(text)
         if let kind = Kind(rawValue: folded) {

@@ -223,7 +223,7 @@ extension Trial {
         /// The text itself is not kept: the items hold every word of it, and a legacy record that NLM merely
         /// re-wrapped then normalizes to the same trial.
         mutating func setCriteria(_ text: String?) {
-            guard let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return }
+            guard let text, !text.isBlank else { return }
             let split = CriteriaSplitter.split(text)
             inclusion = split.inclusion
             exclusion = split.exclusion
@@ -232,7 +232,7 @@ extension Trial {
         }
 
         /// The standard age groups a range of ages overlaps: child below 18, adult 18–64, older adult from 65.
-        static func standardAges(minimum: Age?, maximum: Age?) -> [RegistryValue<StandardAge>] {
+        public static func standardAges(minimum: Age?, maximum: Age?) -> [RegistryValue<StandardAge>] {
             let low = minimum?.years ?? 0
             let high = maximum?.years ?? .infinity
             var out: [RegistryValue<StandardAge>] = []

@@ -248,7 +248,7 @@ private struct V2Node {
     /// A string trimmed of surrounding white space; nil when absent or empty.
     func text() throws(RecordError) -> String? {
         guard let s = try string() else { return nil }
-        let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
+        let t = s.trimmedWhitespace()
         return t.isEmpty ? nil : t
     }
 

@@ -112,7 +112,7 @@ public struct Trial: Sendable, Equatable, Codable {
         var seen = Set<String>()
         var out: [String] = []
         for text in texts {
-            let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let t = text.trimmedWhitespace()
             if t.isEmpty { continue }
             if seen.insert(t.lowercased()).inserted { out.append(t) }
         }

@@ -2,59 +2,64 @@ import ArgumentParser
 import CTSyncCore
 import Foundation
 
+/// `ctsync show NCTID`: a stored version of a study as a readable page, Markdown, the normalized JSON or the raw
+/// registry document.
 struct Show: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show the latest stored version of a study.")
+    static let configuration = CommandConfiguration(
+        abstract: "Show a stored version of a study (the latest by default).",
+        discussion: """
+            Prints the study as a page with the registry's headings. --format markdown writes the same page as
+            Markdown; --json prints the normalized trial (keys documented in docs/model.md); --raw prints the
+            registry's JSON document as stored. A record that cannot be normalized is an error naming the NCT id
+            and the JSON path (exit 1).
+            """
+    )
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The study's NCT id.") var nctId: String
     @Option(help: "Version to show (default: the latest).") var version: Int?
-    @Flag(help: "Print the study as JSON.") var json = false
+    @Flag(help: "Print the normalized trial as JSON.") var json = false
+    @Option(help: "Page format: text or markdown.") var format: PageFormat = .text
     @Flag(help: "Print the registry's JSON document as stored.") var raw = false
 
-    func validate() throws { _ = try parseNCTID(nctId) }
+    func validate() throws {
+        _ = try parseNCTID(nctId)
+        if json && raw { throw ValidationError("--json and --raw cannot be used together") }
+        if let version, version < 1 { throw ValidationError("--version must be 1 or more") }
+    }
 
     func run() async throws {
         try await reportingErrors {
+            let id = try parseNCTID(nctId)
             let store = try global.openStore(mustExist: true)
-            let (info, document) = try store.document(of: try parseNCTID(nctId), version: version)
+            let (info, document) = try store.document(of: id, version: version)
             if raw {
                 print(document.prettyString())
                 return
             }
-            let record = try StudyRecord(json: document)
-            let summary = StudySummary(record: record)
+            let trial: Trial
+            do throws(RecordError) {
+                trial = try Trial(v2: document)
+            } catch {
+                var named = error
+                if named.nctId == nil { named.nctId = info.nctId }
+                throw named
+            }
             if json {
-                try printJSON(summary)
+                try printJSON(trial)
                 return
             }
-            print(TrialText.page(summary, version: info))
+            let pageFormat: TrialPage.Format = format == .markdown ? .markdown : .text
+            let colour = pageFormat == .text && isTTY(STDOUT_FILENO) && global.environment["NO_COLOR"] == nil
+            var page = TrialPage.render(trial, format: pageFormat, colour: colour)
+            let footer = "version \(info.version) of \(info.nctId), fetched \(info.fetchedAt) (\(info.source))"
+            page += pageFormat == .markdown ? "\n---\n\n*\(footer)*\n" : "\n\(footer)\n"
+            print(page, terminator: "")
         }
     }
 }
 
-/// Text rendering of the stored key fields.
-enum TrialText {
-    static func page(_ s: StudySummary, version: VersionInfo) -> String {
-        var lines: [String] = []
-        lines.append("\(s.nctId)  \(s.briefTitle ?? "(no title)")")
-        if let o = s.officialTitle, o != s.briefTitle { lines.append(o) }
-        lines.append("")
-        func field(_ name: String, _ value: String?) {
-            if let value, !value.isEmpty { lines.append("\(name.padding(toLength: 22, withPad: " ", startingAt: 0))\(value)") }
-        }
-        field("Status", s.overallStatus)
-        field("Phases", s.phases.joined(separator: ", "))
-        field("Study type", s.studyType)
-        field("Conditions", s.conditions.joined(separator: "; "))
-        field("Interventions", s.interventions.joined(separator: "; "))
-        field("Sponsor", s.leadSponsor)
-        field("Enrollment", s.enrollment.map { "\($0)" + (s.enrollmentType.map { " (\($0.lowercased()))" } ?? "") })
-        field("Start", s.startDate)
-        field("Primary completion", s.primaryCompletionDate)
-        field("Completion", s.completionDate)
-        field("Last update posted", s.lastUpdatePosted)
-        lines.append("")
-        lines.append("version \(version.version), fetched \(version.fetchedAt) (\(version.source))")
-        return lines.joined(separator: "\n")
-    }
+/// The page formats of `ctsync show`.
+enum PageFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, markdown
 }

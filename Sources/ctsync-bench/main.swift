@@ -1,0 +1,167 @@
+import CTSyncCore
+import Foundation
+
+// ctsync-bench: throughput figures, not tests. Run in release:
+//
+//   swift build -c release --product ctsync-bench
+//   .build/release/ctsync-bench normalize [--records DIR] [--rounds 5] [--repeat 3]
+//
+// `normalize` loads every real record into memory once, then times, per round: JSONParser.parse of the v2 files
+// alone (the baseline), parse + Trial(v2:) of every study in them, Trial(v2:) alone on already parsed studies, and
+// LegacyXML.parse of every XML file. It prints the median of the rounds in records per second.
+
+/// Command-line options.
+struct Options {
+    var command = ""
+    var records: URL?
+    var rounds = 5
+    var repeats = 3
+
+    static func parse(_ arguments: [String]) -> Options? {
+        var options = Options()
+        var rest = arguments[...]
+        guard let command = rest.popFirst() else { return nil }
+        options.command = command
+        while let flag = rest.popFirst() {
+            guard let value = rest.popFirst() else { return nil }
+            switch flag {
+            case "--records": options.records = URL(fileURLWithPath: value)
+            case "--rounds": guard let n = Int(value), n > 0 else { return nil }; options.rounds = n
+            case "--repeat": guard let n = Int(value), n > 0 else { return nil }; options.repeats = n
+            default: return nil
+            }
+        }
+        return options
+    }
+}
+
+/// The records directory: `--records`, `$CTSYNC_RECORDS`, else `../shared/ctgov/records` beside the package.
+func recordsDirectory(_ options: Options) -> URL {
+    if let url = options.records { return url }
+    if let env = ProcessInfo.processInfo.environment["CTSYNC_RECORDS"], !env.isEmpty { return URL(fileURLWithPath: env) }
+    let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/ctgov/records")
+}
+
+/// The contents of every file under `folders` whose name ends in `suffix`.
+func load(_ directory: URL, _ folders: [String], _ suffix: String) -> [Data] {
+    var out: [Data] = []
+    for folder in folders {
+        let base = directory.appendingPathComponent(folder)
+        guard let walker = FileManager.default.enumerator(atPath: base.path) else { continue }
+        for case let path as String in walker where path.hasSuffix(suffix) {
+            if let data = FileManager.default.contents(atPath: base.appendingPathComponent(path).path) { out.append(data) }
+        }
+    }
+    return out
+}
+
+/// The study objects in a v2 file: the file itself, an array's elements, or a page's `studies`.
+func studies(in json: JSONValue) -> [JSONValue] {
+    switch json {
+    case .array(let items): return items
+    case .object where json["studies"] != nil: return json["studies"]?.arrayValue ?? []
+    case .object where json["protocolSection"] != nil: return [json]
+    default: return []
+    }
+}
+
+/// Runs `body` `rounds` times and returns the median duration in seconds.
+func median(rounds: Int, _ body: () throws -> Void) rethrows -> Double {
+    let clock = ContinuousClock()
+    var seconds: [Double] = []
+    for _ in 0..<rounds {
+        let d = try clock.measure(body)
+        seconds.append(Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+    }
+    seconds.sort()
+    return seconds[seconds.count / 2]
+}
+
+func format(_ rate: Double) -> String { String(format: "%10.0f", rate) }
+
+func normalize(_ options: Options) throws {
+    let directory = recordsDirectory(options)
+    // v2 files that hold at least one study (the retired classic-API file holds none).
+    let v2Files = try load(directory, ["v2", "pages", "history"], ".json").filter {
+        !studies(in: try JSONParser.parse($0)).isEmpty
+    }
+    let parsed = try v2Files.flatMap { studies(in: try JSONParser.parse($0)) }
+    let xmlFiles = load(directory, ["legacy-xml", "history"], ".xml")
+    let v2Bytes = v2Files.reduce(0) { $0 + $1.count }
+    let xmlBytes = xmlFiles.reduce(0) { $0 + $1.count }
+    let repeats = options.repeats
+    print("records: \(directory.path)")
+    print("v2: \(parsed.count) studies in \(v2Files.count) files (\(v2Bytes / 1024) KiB); "
+          + "legacy XML: \(xmlFiles.count) files (\(xmlBytes / 1024) KiB)")
+    print("median of \(options.rounds) rounds, each over every record \(repeats) time\(repeats == 1 ? "" : "s")")
+
+    var checksum = 0
+    let parseOnly = try median(rounds: options.rounds) {
+        for _ in 0..<repeats {
+            for data in v2Files { checksum &+= studies(in: try JSONParser.parse(data)).count }
+        }
+    }
+    let parseAndNormalize = try median(rounds: options.rounds) {
+        for _ in 0..<repeats {
+            for data in v2Files {
+                for study in studies(in: try JSONParser.parse(data)) { checksum &+= try Trial(v2: study).locations.count }
+            }
+        }
+    }
+    let normalizeOnly = try median(rounds: options.rounds) {
+        for _ in 0..<repeats {
+            for study in parsed { checksum &+= try Trial(v2: study).locations.count }
+        }
+    }
+    let criteria = parsed.compactMap { $0[path: "protocolSection.eligibilityModule.eligibilityCriteria"]?.stringValue }
+    let split = median(rounds: options.rounds) {
+        for _ in 0..<repeats {
+            for text in criteria { checksum &+= CriteriaSplitter.split(text).inclusion.count }
+        }
+    }
+    let xml = try median(rounds: options.rounds) {
+        for _ in 0..<repeats {
+            for data in xmlFiles { checksum &+= try LegacyXML.parse(data).locations.count }
+        }
+    }
+
+    let v2Count = Double(parsed.count * repeats)
+    let xmlCount = Double(xmlFiles.count * repeats)
+    print("")
+    print("                                        records/s      MB/s")
+    print("v2  JSONParser.parse only (baseline)   \(format(v2Count / parseOnly))  \(String(format: "%8.1f", Double(v2Bytes * repeats) / parseOnly / 1e6))")
+    print("v2  parse + Trial(v2:)                 \(format(v2Count / parseAndNormalize))  \(String(format: "%8.1f", Double(v2Bytes * repeats) / parseAndNormalize / 1e6))")
+    print("v2  Trial(v2:) on parsed studies       \(format(v2Count / normalizeOnly))")
+    print("v2  of which CriteriaSplitter.split    \(format(Double(criteria.count * repeats) / split))"
+          + String(format: "            (%.0f%% of Trial(v2:))", 100 * split / normalizeOnly))
+    print("XML LegacyXML.parse (libxml2 + map)    \(format(xmlCount / xml))  \(String(format: "%8.1f", Double(xmlBytes * repeats) / xml / 1e6))")
+    print("")
+    print(String(format: "parse + normalize takes %.2f× the time of parsing alone", parseAndNormalize / parseOnly))
+    print("(checksum \(checksum))")
+}
+
+let usage = """
+    usage: ctsync-bench normalize|diff|sync [--records DIR] [--rounds N] [--repeat N]
+      normalize  normalizing every real record (v2 JSON and legacy XML), records per second
+      diff       the semantic differ over every real pair of versions and a derived pair per study, diffs per second
+      sync       a 325-study watch synced from a loopback registry, then re-synced: requests, time, bytes per version
+      Figures are medians of N rounds (default 5), each with its baseline measured in the same run.
+    """
+
+guard let options = Options.parse(Array(CommandLine.arguments.dropFirst())),
+      ["normalize", "diff", "sync"].contains(options.command) else {
+    FileHandle.standardError.write(Data((usage + "\n").utf8))
+    exit(64)
+}
+do {
+    switch options.command {
+    case "normalize": try normalize(options)
+    case "diff": try runDiffBenchmark(records: recordsDirectory(options), rounds: options.rounds)
+    default: try await runSyncBenchmark(records: recordsDirectory(options), rounds: options.rounds)
+    }
+} catch {
+    FileHandle.standardError.write(Data("error: \(error.localizedDescription)\n".utf8))
+    exit(1)
+}
