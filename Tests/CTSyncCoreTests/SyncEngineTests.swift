@@ -184,3 +184,21 @@ import Testing
         return f.string(from: f.date(from: day)!.addingTimeInterval(-86_400))
     }
 }
+
+/// A study that does not normalize is reported with its id and path, and the others are stored.
+@Suite struct SyncBadRecordTests {
+    @Test func aStringWhereANumberBelongsFailsOnlyThatStudy() async throws {
+        let h = try Harness(maxPageSize: 100)
+        defer { h.registry.stop() }
+        let id = "NCT00033839"
+        // Derived from the real record: its enrollment count is a string.
+        h.registry.put(h.registry.study(id)!.setting(path: "protocolSection.designModule.enrollmentInfo.count", to: .string("ten")))
+        let summary = try await h.engine().run([.query(StudyQuery(term: "randomized"))])
+        #expect(summary.failed == 1)
+        #expect(summary.new == 324)
+        #expect(summary.errors.contains { $0.hasPrefix("\(id): protocolSection.designModule.enrollmentInfo.count: expected a number") })
+        #expect(throws: StoreError.self) { try h.store.versions(of: NCTID(id)!) }
+        let ids = try await h.engine().run([.ids([NCTID(id)!])])
+        #expect(ids.failed == 1)
+    }
+}

@@ -117,19 +117,35 @@ public final class SyncEngine: Sendable {
 
     /// Stores one page in one transaction (after following aliases it reveals), counts what happened, and reports
     /// each study and each unreadable one.
-    private func storePage(_ page: StudyPage, name: String, watch: String?, into summary: inout SyncSummary) throws {
-        try mergeAliases(in: page.records)
-        let outcomes = try store.record(page.records, source: .sync, fetchedAt: now(), watch: watch, changes: options.detector)
-        for (record, outcome) in zip(page.records, outcomes) {
+    ///
+    /// A study that does not normalize (a string where a number belongs, …) is not stored: it is reported with its
+    /// NCT id and path, and every other study of the page is stored.
+    @discardableResult
+    private func storePage(_ page: StudyPage, name: String, watch: String?,
+                           into summary: inout SyncSummary) throws -> (stored: [StudyRecord], failed: Int) {
+        var records: [StudyRecord] = []
+        var failures = page.failures
+        for record in page.records {
+            do {
+                _ = try Trial(v2: record.json)
+                records.append(record)
+            } catch {
+                failures.append(error)
+            }
+        }
+        try mergeAliases(in: records)
+        let outcomes = try store.record(records, source: .sync, fetchedAt: now(), watch: watch, changes: options.detector)
+        for (record, outcome) in zip(records, outcomes) {
             Self.tally(outcome, into: &summary)
             onEvent(.study(name: name, nctId: record.nctId.rawValue, outcome: outcome))
         }
-        for failure in page.failures {
+        for failure in failures {
             summary.failed += 1
             summary.errors.append(failure.localizedDescription)
             onEvent(.recordFailed(failure))
         }
         summary.fetched += page.records.count + page.failures.count
+        return (records, failures.count)
     }
 
     /// A study whose `nctIdAliases` name a study the store holds under its own id is that study under its new
@@ -179,6 +195,7 @@ public final class SyncEngine: Sendable {
         for id in ids {
             do {
                 let fetched = try await client.study(id)
+                _ = try Trial(v2: fetched.record.json)  // a study that does not normalize is reported, not stored
                 if let alias = fetched.aliasOf {
                     try store.mergeAlias(alias, into: fetched.record.nctId, at: now())
                     onEvent(.event(.aliased, nctId: alias.rawValue, watch: watch))
@@ -216,9 +233,9 @@ public final class SyncEngine: Sendable {
         do {
             outcome = try await client.list(query, pageSize: options.pageSize) { page in
                 target.pages += 1
-                try storePage(page, name: name, watch: watch, into: &local)
-                seen.formUnion(page.records.map(\.nctId.rawValue))
-                failedHere += page.failures.count
+                let (stored, failed) = try storePage(page, name: name, watch: watch, into: &local)
+                seen.formUnion(stored.map(\.nctId.rawValue))
+                failedHere += failed
                 target.received = seen.count + failedHere
                 onEvent(.page(name: name, number: target.pages, received: target.received, totalCount: target.totalCount))
                 if target.pages == 1 { target.totalCount = page.totalCount }
@@ -259,6 +276,7 @@ public final class SyncEngine: Sendable {
         for id in ids {
             do {
                 let fetched = try await client.study(id)
+                _ = try Trial(v2: fetched.record.json)  // a study that does not normalize is reported, not stored
                 if let alias = fetched.aliasOf {
                     try store.mergeAlias(alias, into: fetched.record.nctId, at: now())
                 }
