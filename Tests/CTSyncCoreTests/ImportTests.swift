@@ -1,4 +1,4 @@
-import CTSyncCore
+@testable import CTSyncCore
 import CTSyncFakeRegistry
 import Foundation
 import Testing
@@ -190,6 +190,23 @@ import Testing
         let s = try run(store, [ImportFixtures.hostile.appendingPathComponent("entity-bomb.xml").path])
         #expect(s.failed == 1)
         #expect(s.errors.first?.contains("entity-bomb.xml: refused: XML whose DOCTYPE declares entities") == true)
+    }
+
+    @Test func oneSerializationGivesTheSameHashAsTheRecordItself() throws {
+        var checked = 0
+        for study in RealStudies.all {
+            for variant in [study, RecordRecipes.versionHolder(study, to: "2031-01-01"),
+                            study.setting(path: "derivedSection.miscInfoModule", to: .object(["versionHolder": .string("x")])),
+                            study.removing(path: "derivedSection")] {
+                guard let expected = try? StudyRecord(json: variant) else { continue }
+                let canonical = variant.canonicalData()
+                let fast = try StudyRecord(json: variant, canonical: canonical)
+                #expect(fast.contentHash == expected.contentHash, "\(expected.nctId)")
+                #expect(fast.nctId == expected.nctId)
+                checked += 1
+            }
+        }
+        #expect(checked > 1000)
     }
 
     @Test func overSizeFileIsRefusedUnread() throws {
