@@ -49,13 +49,7 @@ let package = Package(
 
         // The import benchmark: a synthetic bulk archive from the real records, ctsync import vs a Python baseline.
         // Release-built and run by hand (see Benchmarks-import.md); not part of the tests.
-        .executableTarget(
-            name: "ctsync-import-bench",
-            dependencies: [
-                "CTSyncCore", "CTSyncFakeRegistry",
-                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-            ]
-        ),
+        .executableTarget(name: "ctsync-import-bench"),
 
         .testTarget(
             name: "CTSyncCoreTests",

