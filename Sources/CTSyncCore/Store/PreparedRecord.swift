@@ -16,6 +16,8 @@ public struct PreparedRecord: Sendable {
     public let compressed: Data
     /// Bytes of the canonical JSON before compression.
     public let rawSize: Int
+    /// What the search index keeps of this version when it becomes the study's latest (normalized off the writer).
+    public let search: SearchDocument
 
     /// Canonicalizes and compresses `record`.
     public init(_ record: StudyRecord) throws {
@@ -32,5 +34,6 @@ public struct PreparedRecord: Sendable {
         summary = StudySummary(record: record)
         compressed = try Deflate.compress(canonical)
         rawSize = canonical.count
+        search = SearchDocument(json: record.json, summary: summary)
     }
 }
