@@ -53,6 +53,10 @@ let package = Package(
             ]
         ),
 
+        // The search benchmark: a synthetic store cloned from the real records; search and similar latency.
+        // Release-built and run by hand (see Benchmarks-search.md); not part of the tests.
+        .executableTarget(name: "ctsync-search-bench", dependencies: ["CTSyncCore", "CTSyncFakeRegistry"]),
+
         .testTarget(
             name: "CTSyncCoreTests",
             dependencies: ["CTSyncCore", "CTSyncFakeRegistry", .product(name: "ZIPFoundation", package: "ZIPFoundation")]

@@ -208,3 +208,25 @@ extension Store {
         }
     }
 }
+
+// MARK: - Measurements (for ctsync-search-bench)
+
+extension Store {
+    /// Bytes of the search tables and their indexes (from SQLite's `dbstat`; nil when it is not compiled in).
+    public func searchIndexBytes() throws -> Int? {
+        try read { db in
+            try? Int.fetchOne(db, sql: """
+                SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'search_%' OR name LIKE 'sqlite_autoindex_search_%'
+                """)
+        }
+    }
+
+    /// The benchmark's baseline: titles containing `term`, by a full `LIKE '%term%'` scan of `studies`, no index.
+    public func baselineTitleScan(_ term: String, limit: Int = 20) throws -> [String] {
+        try read { db in
+            try String.fetchAll(db, sql: """
+                SELECT nct_id FROM studies WHERE brief_title LIKE ? OR official_title LIKE ? ORDER BY nct_id LIMIT ?
+                """, arguments: ["%\(term)%", "%\(term)%", limit])
+        }
+    }
+}
