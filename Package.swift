@@ -51,6 +51,10 @@ let package = Package(
         // Release-built and run by hand (see Benchmarks-import.md); not part of the tests.
         .executableTarget(name: "ctsync-import-bench"),
 
+        // The search benchmark: a synthetic store cloned from the real records; search and similar latency.
+        // Release-built and run by hand (see Benchmarks-search.md); not part of the tests.
+        .executableTarget(name: "ctsync-search-bench", dependencies: ["CTSyncCore", "CTSyncFakeRegistry"]),
+
         .testTarget(
             name: "CTSyncCoreTests",
             dependencies: ["CTSyncCore", "CTSyncFakeRegistry", .product(name: "ZIPFoundation", package: "ZIPFoundation")]

@@ -15,7 +15,8 @@ struct CTSync: AsyncParsableCommand {
             """,
         version: CTSyncVersion.string,
         subcommands: [Sync.self, Show.self, History.self, Diff.self, Changes.self, List.self, WatchCommand.self,
-                      AlertCommand.self, AlertsCommand.self, Import.self]
+                      AlertCommand.self, AlertsCommand.self, Import.self,
+                      Search.self, Similar.self, Export.self]
     )
 }
 

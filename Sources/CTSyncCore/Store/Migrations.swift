@@ -153,6 +153,32 @@ enum Migrations {
                 CREATE INDEX outbox_pending ON outbox(state, next_attempt_at);
                 """)
         }
+        migrator.registerMigration("v4-search") { db in
+            // The search index of the latest version of each study (Store+Search.swift): facets and the similarity
+            // profile in a plain table, the text in an FTS5 table whose rowid is the facet row's id.
+            try db.execute(sql: """
+                CREATE TABLE search_facets (
+                    id INTEGER PRIMARY KEY,
+                    nct_id TEXT NOT NULL UNIQUE,
+                    overall_status TEXT,
+                    phases TEXT NOT NULL DEFAULT '|',
+                    study_type TEXT,
+                    countries TEXT NOT NULL DEFAULT '|',
+                    has_results INTEGER NOT NULL DEFAULT 0 CHECK (has_results IN (0, 1)),
+                    start_key TEXT,
+                    allocation TEXT,
+                    primary_purpose TEXT,
+                    profile TEXT NOT NULL CHECK (json_valid(profile))
+                );
+                CREATE INDEX search_facets_status ON search_facets(overall_status);
+                CREATE INDEX search_facets_start ON search_facets(start_key);
+                CREATE VIRTUAL TABLE search_fts USING fts5(
+                    title, conditions, keywords, mesh, interventions, summary, sponsor,
+                    tokenize = 'porter unicode61 remove_diacritics 2'
+                );
+                """)
+            try Store.reindexAll(in: db)
+        }
         return migrator
     }
 }

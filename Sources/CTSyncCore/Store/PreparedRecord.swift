@@ -16,6 +16,8 @@ public struct PreparedRecord: Sendable {
     public let compressed: Data
     /// Bytes of the canonical JSON before compression.
     public let rawSize: Int
+    /// What the search index keeps of this version when it becomes the study's latest (normalized off the writer).
+    public let search: SearchDocument
 
     /// The zlib level of stored versions: 1, the fastest. On study JSON it stores about 10 % more than level 6
     /// and compresses about 3 times faster, which matters when an import stores 600,000 studies.
@@ -36,5 +38,6 @@ public struct PreparedRecord: Sendable {
         summary = StudySummary(record: record)
         compressed = try Deflate.compress(canonical, level: PreparedRecord.compressionLevel)
         rawSize = canonical.count
+        search = SearchDocument(json: record.json, summary: summary)
     }
 }

@@ -204,6 +204,7 @@ public final class Store: Sendable {
                 enrollment_type = excluded.enrollment_type, last_fetched_at = excluded.last_fetched_at,
                 last_checked_at = excluded.last_checked_at, removed_at = NULL
             """).execute(arguments: state)
+        try indexLatest(record.search, in: db)
     }
 
     private static func json(_ strings: [String]) -> String {

@@ -1,0 +1,123 @@
+import Foundation
+
+/// One study as the search index holds it: the full-text columns, the filterable facets, and the similarity
+/// profile. Built from the latest version of a study when it is stored, so the index follows every new version.
+public struct SearchDocument: Sendable, Equatable {
+    public var nctId: String
+
+    // MARK: Full-text columns (see `SearchWeights` for their order and weights)
+
+    /// Brief title, official title and acronym.
+    public var title: String
+    public var conditions: String
+    public var keywords: String
+    /// Condition MeSH terms and their ancestors.
+    public var mesh: String
+    /// Intervention names, other names and intervention MeSH terms.
+    public var interventions: String
+    /// Brief summary and detailed description.
+    public var summary: String
+    /// Lead sponsor and collaborators.
+    public var sponsor: String
+
+    // MARK: Facets
+
+    public var overallStatus: String?
+    public var phases: [String]
+    public var studyType: String?
+    public var countries: [String]
+    public var hasResults: Bool
+    /// `yyyy`, `yyyy-MM` or `yyyy-MM-dd`, as precise as the record.
+    public var startDate: String?
+    public var allocation: String?
+    public var primaryPurpose: String?
+
+    public var profile: SimilarityProfile
+
+    /// Reads the index fields of a v2 study document; a document the normalizer rejects still gets its id and
+    /// titles indexed from `summary`, so it stays findable.
+    public init(json: JSONValue, summary fallback: StudySummary) {
+        guard let trial = try? Trial(v2: json) else {
+            self.init(fallback: fallback)
+            return
+        }
+        self.init(trial: trial, json: json)
+    }
+
+    private init(fallback s: StudySummary) {
+        nctId = s.nctId
+        title = [s.briefTitle, s.officialTitle].compactMap { $0 }.joined(separator: "\n")
+        conditions = s.conditions.joined(separator: "\n")
+        keywords = ""
+        mesh = ""
+        interventions = s.interventions.joined(separator: "\n")
+        summary = ""
+        sponsor = s.leadSponsor ?? ""
+        overallStatus = s.overallStatus
+        phases = s.phases
+        studyType = s.studyType
+        countries = []
+        hasResults = false
+        startDate = s.startDate
+        profile = SimilarityProfile()
+        profile.phases = s.phases
+        profile.studyType = s.studyType
+    }
+
+    /// Builds the document from the normalized trial, plus the intervention MeSH terms of the raw JSON (which the
+    /// normalized model does not carry).
+    public init(trial t: Trial, json: JSONValue?) {
+        nctId = t.nctId
+        title = [t.briefTitle, t.officialTitle, t.acronym].compactMap { $0 }.joined(separator: "\n")
+        conditions = t.conditions.joined(separator: "\n")
+        keywords = t.keywords.joined(separator: "\n")
+        mesh = (t.meshTerms + t.meshAncestors).map(\.term).joined(separator: "\n")
+        let interventionMesh = SearchDocument.interventionMesh(json)
+        var names: [String] = []
+        for i in t.interventions {
+            if let n = i.name { names.append(n) }
+            names += i.otherNames
+        }
+        interventions = (names + interventionMesh.map(\.term)).joined(separator: "\n")
+        summary = [t.briefSummary, t.detailedDescription].compactMap { $0 }.joined(separator: "\n")
+        sponsor = ([t.sponsor] + t.collaborators.map { Optional($0) }).compactMap { $0?.name }.joined(separator: "\n")
+
+        overallStatus = t.overallStatus?.rawValue
+        phases = t.phases.map(\.rawValue)
+        studyType = t.studyType?.rawValue
+        countries = Trial.distinctTrimmed(t.locations.compactMap(\.country))
+        hasResults = t.hasResults
+        startDate = t.startDate?.text
+        allocation = t.design.allocation?.rawValue
+        primaryPurpose = t.design.primaryPurpose?.rawValue
+
+        var p = SimilarityProfile()
+        for m in t.meshTerms { p.conditionMesh[m.id ?? m.term.lowercased()] = m.term }
+        for m in t.meshAncestors { p.conditionAncestors[m.id ?? m.term.lowercased()] = m.term }
+        for c in t.conditions { p.conditions[InterventionNames.fold(c)] = c }
+        for m in interventionMesh { p.interventionMesh[m.id ?? m.term.lowercased()] = m.term }
+        p.interventionTypes = Array(Set(t.interventions.compactMap { $0.type?.rawValue })).sorted()
+        for i in t.interventions {
+            for n in [i.name].compactMap({ $0 }) + i.otherNames {
+                if let key = InterventionNames.normalize(n), p.interventionNames[key] == nil {
+                    p.interventionNames[key] = i.name ?? n
+                }
+            }
+        }
+        p.phases = phases
+        p.studyType = studyType
+        p.allocation = allocation
+        p.primaryPurpose = primaryPurpose
+        let titles = [t.briefTitle, t.officialTitle].compactMap { $0 }.joined(separator: " ")
+        p.textStems = TextTokens.stems(titles + " " + (t.briefSummary ?? ""), limit: 80)
+        profile = p
+    }
+
+    private static func interventionMesh(_ json: JSONValue?) -> [Trial.MeshTerm] {
+        guard let list = json?[path: "derivedSection.interventionBrowseModule.meshes"]?.arrayValue else { return [] }
+        return list.compactMap { node in
+            guard let term = node["term"]?.stringValue else { return nil }
+            return Trial.MeshTerm(id: node["id"]?.stringValue, term: term)
+        }
+    }
+}

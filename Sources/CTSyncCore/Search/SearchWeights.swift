@@ -1,0 +1,19 @@
+/// The full-text columns of the search index, in table order, with their bm25 weights: the one place to change
+/// how much a match in each field counts. Title and conditions weigh most, descriptions least.
+public enum SearchWeights {
+    /// `(column, weight)` in the order of the `search_fts` columns.
+    public static let columns: [(name: String, weight: Double)] = [
+        ("title", 10),
+        ("conditions", 8),
+        ("keywords", 4),
+        ("mesh", 5),
+        ("interventions", 5),
+        ("summary", 1),
+        ("sponsor", 2),
+    ]
+
+    /// `bm25(search_fts, 10.0, 8.0, …)`.
+    static var bm25: String {
+        "bm25(search_fts, " + columns.map { String($0.weight) }.joined(separator: ", ") + ")"
+    }
+}

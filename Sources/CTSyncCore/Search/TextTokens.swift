@@ -1,0 +1,36 @@
+import Foundation
+
+/// The crude stemmed word sets behind the text part of `ctsync similar` (Jaccard of title and summary words).
+public enum TextTokens {
+    /// Words that say nothing about a study's subject.
+    static let stopwords: Set<String> = [
+        "the", "and", "for", "with", "from", "that", "this", "are", "was", "were", "will", "been", "have", "has",
+        "not", "but", "its", "into", "than", "then", "also", "may", "can", "who", "which", "their", "these", "those",
+        "study", "trial", "patient", "clinical", "randomized", "controlled", "phase", "effect", "efficacy", "safety",
+        "evaluate", "compare", "aim", "treatment", "subject", "participant", "group", "use", "using", "between",
+        "during", "after", "before", "versus", "all", "each", "other", "more", "such", "our", "they", "there",
+    ]
+
+    /// Distinct stems of the words of `text` (3+ letters, no stopwords, a trailing plural `s` dropped),
+    /// at most `limit` of them in order of first appearance.
+    public static func stems(_ text: String, limit: Int = .max) -> [String] {
+        var seen = Set<String>()
+        var out: [String] = []
+        for word in InterventionNames.fold(text).split(separator: " ") {
+            var w = String(word)
+            if w.count > 4, w.hasSuffix("s"), !w.hasSuffix("ss") { w.removeLast() }
+            if w.count < 3 || stopwords.contains(w) || w.allSatisfy(\.isNumber) { continue }
+            if seen.insert(w).inserted {
+                out.append(w)
+                if out.count >= limit { break }
+            }
+        }
+        return out
+    }
+
+    /// |a ∩ b| / |a ∪ b|; 0 for two empty sets.
+    public static func jaccard(_ a: Set<String>, _ b: Set<String>) -> Double {
+        let union = a.union(b).count
+        return union == 0 ? 0 : Double(a.intersection(b).count) / Double(union)
+    }
+}
