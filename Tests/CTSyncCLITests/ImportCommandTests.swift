@@ -62,12 +62,30 @@ import ZIPFoundation
         #expect(!FileManager.default.fileExists(atPath: s.dir.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("evil.json").path))
     }
 
-    @Test func legacyXMLIsReportedNotYetSupported() throws {
+    @Test func legacyXMLIsImportedAndItsHistoryDiffs() throws {
         let s = try Setup()
-        let r = try s.cli.run(["import", RecordsLocation.records.appendingPathComponent("legacy-xml").path, "--json"])
+        var r = try s.cli.run(["import", RecordsLocation.records.appendingPathComponent("legacy-xml").path, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        var json = try s.json(r.stdout)
+        // 57 files; the alias file is the same study as NCT00081588.xml.
+        #expect(json["imported"]?.intValue == 57 && json["new"]?.intValue == 56 && json["unchanged"]?.intValue == 1)
+        #expect(json["failed"]?.intValue == 0 && json["unsupported"]?.intValue == 0)
+        r = try s.cli.run(["show", "NCT00081588", "--json"])
+        #expect(try s.json(r.stdout)["nctId"] == .string("NCT00081588"))
+
+        // Five real re-downloads of one record, 2016 to 2018, imported in file order into a new database:
+        // five versions, and a diff across the years.
+        let cli = CLI(database: s.dir.appendingPathComponent("history.sqlite").path, registry: s.cli.registry)
+        r = try cli.run(["import", RecordsLocation.records.appendingPathComponent("history/NCT00482794").path, "--json"])
+        json = try s.json(r.stdout)
+        #expect(json["failed"]?.intValue == 0 && json["new"]?.intValue == 1 && json["changed"]?.intValue == 4)
+        r = try cli.run(["diff", "NCT00482794", "--from", "1", "--to", "5"])
+        #expect(r.stdout.contains("Primary completion date: July 2016 (estimated) → July 2018 (estimated)"), "\(r.stdout)")
+
+        // An entity bomb among them is refused by name; the rest is imported.
+        r = try s.cli.run(["import", RecordsLocation.packageRoot.appendingPathComponent("Fixtures/hostile/entity-bomb.xml").path])
         #expect(r.status == 4)
-        let json = try s.json(r.stdout)
-        #expect(json["unsupported"]?.intValue == 57 && json["failed"]?.intValue == 0)
+        #expect(r.stderr.contains("entity-bomb.xml: refused: "))
     }
 
     @Test func historyBackfillThenDiffAcrossTheRegistryHistory() throws {

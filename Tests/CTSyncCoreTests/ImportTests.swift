@@ -120,7 +120,7 @@ import Testing
         #expect(errors.contains("hostile.zip:08/NCT99999908.json: protocolSection.identificationModule.nctId: missing"))
         #expect(errors.contains("hostile.zip:09/mixed.json: study #2: protocolSection.identificationModule.nctId: missing"))
         #expect(errors.contains("hostile.zip:10/big.json:") && errors.contains("over the 1 MiB limit per entry"))
-        #expect(errors.contains("hostile.zip:AllPublicXML/NCT0000xxxx/NCT00000000.xml: refused: XML whose DOCTYPE declares entities"))
+        #expect(errors.contains("hostile.zip:AllPublicXML/NCT0000xxxx/NCT00000000.xml: refused: the document has a DOCTYPE with an internal subset"))
         #expect(errors.contains("hostile.zip:11/cut.json: not valid JSON"))
         #expect(try store.totals().studies == 20)
         // Nothing written anywhere: not beside the zip, not in its parent, not in the working directory.
@@ -145,7 +145,7 @@ import Testing
         #expect(s.new == 1)
     }
 
-    @Test func legacyXMLIsRecognizedAndReportedUntilTheReaderIsWiredIn() throws {
+    @Test func legacyXMLWithoutAReaderIsCountedAsSkipped() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let legacy = RecordsLocation.records.appendingPathComponent("legacy-xml")
@@ -162,8 +162,8 @@ import Testing
         #expect(s.unsupported == 12 + names.count)
         #expect(s.failed == 0)
         #expect(s.errors.count == Importer.unsupportedListed + 1)
-        #expect(s.errors[0].hasSuffix("legacy XML: not yet supported (the legacy XML reader is not wired into import yet)"))
-        #expect(s.errors.last == "\(12 + names.count - 5) more legacy XML entries: not yet supported")
+        #expect(s.errors[0].hasSuffix("legacy XML: skipped (no XML reader configured)"))
+        #expect(s.errors.last == "\(12 + names.count - 5) more legacy XML entries: skipped")
 
         // With a reader plugged in, XML entries go through it (here: the matching v2 record stands in).
         let seen = Counter()
@@ -180,16 +180,16 @@ import Testing
     @Test func entityDeclarationsAreRefusedRealLegacyXMLIsNot() throws {
         for name in ["entity-bomb.xml", "external-entity.xml"] {
             let data = try Data(contentsOf: ImportFixtures.hostile.appendingPathComponent(name))
-            #expect(XMLSafety.refusal(data) != nil, "\(name)")
+            #expect(LegacyXML.prologProblem(data) != nil, "\(name)")
         }
         let legacy = RecordsLocation.records.appendingPathComponent("legacy-xml")
         for name in try FileManager.default.contentsOfDirectory(atPath: legacy.path) {
-            #expect(XMLSafety.refusal(try Data(contentsOf: legacy.appendingPathComponent(name))) == nil, "\(name)")
+            #expect(LegacyXML.prologProblem(try Data(contentsOf: legacy.appendingPathComponent(name))) == nil, "\(name)")
         }
         let store = try Store()
         let s = try run(store, [ImportFixtures.hostile.appendingPathComponent("entity-bomb.xml").path])
         #expect(s.failed == 1)
-        #expect(s.errors.first?.contains("entity-bomb.xml: refused: XML whose DOCTYPE declares entities") == true)
+        #expect(s.errors.first?.contains("entity-bomb.xml: refused: the document has a DOCTYPE with an internal subset") == true)
     }
 
     @Test func oneSerializationGivesTheSameHashAsTheRecordItself() throws {

@@ -56,8 +56,8 @@ public struct ImportOptions: Sendable {
     public var workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
     /// Studies stored per transaction.
     public var batchSize = 500
-    /// The legacy XML reader; nil until it is wired in (XML entries are then `unsupported`).
-    public var xmlImporter: XMLImporter?
+    /// The legacy XML reader (nil: XML entries are counted as `unsupported`).
+    public var xmlImporter: XMLImporter? = .legacyXML
 
     public init() {}
 }

@@ -32,6 +32,9 @@ public final class Importer: Sendable {
         var unsupported: [String] = []
         var bytes = 0
         var isEntry = true
+        /// The entry's place in the input: the writer stores in this order, so versions of one study read from
+        /// several files keep the order of the files.
+        var sequence = 0
     }
 
     /// Imports every source in turn and returns the summary. Throws only when the store fails (the batches
@@ -39,7 +42,7 @@ public final class Importer: Sendable {
     public func run(_ sources: [any ImportSource]) throws -> ImportSummary {
         let started = Date()
         let workers = max(1, options.workers)
-        let entries = BoundedQueue<ImportItem>(maxCount: workers * 4, maxWeight: 64 << 20)
+        let entries = BoundedQueue<(Int, ImportItem)>(maxCount: workers * 4, maxWeight: 64 << 20)
         let results = BoundedQueue<Parsed>(maxCount: workers * 4, maxWeight: 64 << 20)
         let total = TotalBox()
         let limits = options.limits
@@ -49,6 +52,7 @@ public final class Importer: Sendable {
         let reader = Thread {
             var known = 0
             var allKnown = true
+            var sequence = 0
             for source in sources {
                 if let n = source.estimatedEntries() { known += n } else { allKnown = false }
             }
@@ -59,13 +63,15 @@ public final class Importer: Sendable {
                     try source.forEach(limits: limits) { item in
                         let weight: Int
                         if case .entry(let e) = item { weight = e.bytes.count } else { weight = 1 }
-                        open = entries.push(item, weight: weight)
+                        open = entries.push((sequence, item), weight: weight)
+                        sequence += 1
                         return open
                     }
                     if !open { break }
                 } catch {
                     let message = (error as? LocalizedError)?.errorDescription ?? "\(source.name): \(error)"
-                    if !entries.push(.refused(name: "", reason: message)) { break }
+                    if !entries.push((sequence, .refused(name: "", reason: message))) { break }
+                    sequence += 1
                 }
             }
             entries.close()
@@ -78,8 +84,9 @@ public final class Importer: Sendable {
         for _ in 0..<workers {
             group.enter()
             let worker = Thread {
-                while let item = entries.pop() {
-                    let parsed = Importer.process(item, xml: xml)
+                while let (sequence, item) = entries.pop() {
+                    var parsed = Importer.process(item, xml: xml)
+                    parsed.sequence = sequence
                     let weight = parsed.records.reduce(64) { $0 + $1.compressed.count + 512 }
                     if !results.push(parsed, weight: weight) { break }
                 }
@@ -121,7 +128,18 @@ public final class Importer: Sendable {
                                              elapsed: t.timeIntervalSince(started))))
         }
         do {
-            while let parsed = results.pop() {
+            // Results arrive in the order workers finish; they are written in input order.
+            var waiting: [Int: Parsed] = [:]
+            var next = 0
+            func inOrder() -> Parsed? {
+                while waiting[next] == nil {
+                    guard let parsed = results.pop() else { return nil }
+                    waiting[parsed.sequence] = parsed
+                }
+                defer { next += 1 }
+                return waiting.removeValue(forKey: next)
+            }
+            while let parsed = inOrder() {
                 if parsed.isEntry { summary.entries += 1 }
                 summary.bytes += parsed.bytes
                 for message in parsed.failures {
@@ -149,7 +167,7 @@ public final class Importer: Sendable {
             throw error
         }
         if summary.unsupported > Importer.unsupportedListed {
-            let message = "\(summary.unsupported - Importer.unsupportedListed) more legacy XML entries: not yet supported"
+            let message = "\(summary.unsupported - Importer.unsupportedListed) more legacy XML entries: skipped"
             summary.note(message)
             onEvent(.failure(message))
         }
@@ -215,12 +233,12 @@ public final class Importer: Sendable {
     }
 
     private static func parseXML(_ entry: ImportEntry, xml: XMLImporter?, into out: inout Parsed) {
-        if let refusal = XMLSafety.refusal(entry.bytes) {
-            out.failures.append("\(entry.name): \(refusal)")
+        if let problem = LegacyXML.prologProblem(entry.bytes) {
+            out.failures.append("\(entry.name): refused: \(problem); not parsed")
             return
         }
         guard let xml else {
-            out.unsupported.append("\(entry.name): legacy XML: not yet supported (the legacy XML reader is not wired into import yet)")
+            out.unsupported.append("\(entry.name): legacy XML: skipped (no XML reader configured)")
             return
         }
         do {

@@ -82,7 +82,7 @@ public enum LegacyXML {
 
     /// Why the document may not be parsed, judging from its prolog (what comes before the root element): not UTF-8,
     /// or a DOCTYPE with an internal subset. Nil when it may.
-    static func prologProblem(_ data: Data) -> String? {
+    public static func prologProblem(_ data: Data) -> String? {
         let bytes = [UInt8](data.prefix(64 * 1024))
         if bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0xFF, 0xFE]) || bytes.first == 0
             || (bytes.count > 1 && bytes[1] == 0) {

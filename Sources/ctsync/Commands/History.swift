@@ -50,10 +50,10 @@ struct History: AsyncParsableCommand {
     }
 
     private func printTable(_ versions: [VersionInfo]) {
-        print("version  fetched at            last update posted  overall status            source   registry")
+        print("version  fetched at                last update posted  overall status            source   registry")
         for v in versions {
             let n = String(v.version).padding(toLength: 9, withPad: " ", startingAt: 0)
-            let f = v.fetchedAt.padding(toLength: 22, withPad: " ", startingAt: 0)
+            let f = v.fetchedAt.padding(toLength: 26, withPad: " ", startingAt: 0)
             let l = (v.lastUpdatePosted ?? "-").padding(toLength: 20, withPad: " ", startingAt: 0)
             let s = (v.overallStatus ?? "-").padding(toLength: 26, withPad: " ", startingAt: 0)
             let src = v.source.padding(toLength: 9, withPad: " ", startingAt: 0)
