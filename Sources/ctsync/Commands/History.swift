@@ -18,7 +18,7 @@ struct History: AsyncParsableCommand {
     @Argument(help: "The study's NCT id.") var nctId: String
     @Flag(help: "Print the versions as JSON.") var json = false
     @Flag(help: "Fetch the registry's record history first and store the versions not stored yet.") var backfill = false
-    @OptionGroup(title: "Backfill") var backfillOptions: BackfillOptions
+    @OptionGroup(title: "Backfill") var backfillOptions: FetchOptions
 
     func validate() throws { _ = try parseNCTID(nctId) }
 
@@ -42,10 +42,10 @@ struct History: AsyncParsableCommand {
                     try printJSON(versions)
                 }
             } else {
-                if let summary, !global.quiet { printError(BackfillOptions.line(summary)) }
+                if let summary, !global.quiet { printError(FetchOptions.line(summary)) }
                 if !versions.isEmpty { printTable(versions) }
             }
-            if let summary { try BackfillOptions.finish(summary, json: json) }
+            if let summary { try FetchOptions.finish(summary, json: json) }
         }
     }
 

@@ -26,13 +26,8 @@ struct Sync: AsyncParsableCommand {
     var reconcile = false
     @Option(help: "Studies per watch to re-check with --reconcile (default \(Sync.defaultReconcileBudget)).")
     var budget: Int?
-    @Option(help: "Requests per second at most.") var rate: Double = 2
-    @Option(help: "Retries allowed in this run before it ends partial.") var retryBudget: Int = 40
-    @Option(help: "Attempts per request.") var maxAttempts: Int = 6
-    @Option(help: "Seconds before the first retry (doubled each time, ±25% jitter).") var backoff: Double = 1
-    @Option(help: "Seconds a request may take in all.") var timeout: Double = 60
     @Option(help: "Studies per page (the registry serves at most 1000).") var pageSize: Int = 1000
-    @Option(help: "Seconds to wait for another sync to finish with this database.") var lockTimeout: Double = 60
+    @OptionGroup(title: "Politeness") var fetch: FetchOptions
     @Flag(help: "Store and log changes but do not deliver alerts.") var noAlerts = false
 
     func validate() throws {
@@ -40,9 +35,7 @@ struct Sync: AsyncParsableCommand {
         if !ids.isEmpty, cond != nil || term != nil || intr != nil || status != nil {
             throw ValidationError("give either NCT ids or a query (--cond/--term/--intr/--status), not both")
         }
-        if rate < 0 { throw ValidationError("--rate must be 0 (no limit) or more") }
         if !(1...1000).contains(pageSize) { throw ValidationError("--page-size must be 1 to 1000") }
-        if maxAttempts < 1 { throw ValidationError("--max-attempts must be at least 1") }
         if let status { _ = try Statuses.parse(status) }
         if let budget, budget < 1 { throw ValidationError("--budget must be at least 1") }
         if (full || reconcile || budget != nil), !ids.isEmpty || cond != nil || term != nil || intr != nil || status != nil {
@@ -58,7 +51,7 @@ struct Sync: AsyncParsableCommand {
         try await reportingErrors {
             let path = try global.databasePath()
             let store = try Store(path: path)
-            let lock = try SyncLock(databasePath: path, timeout: lockTimeout)
+            let lock = try SyncLock(databasePath: path, timeout: fetch.lockTimeout)
             defer { withExtendedLifetime(lock) {} }
 
             let targets = try makeTargets(store)
@@ -69,18 +62,8 @@ struct Sync: AsyncParsableCommand {
                 return
             }
 
-            var policy = RequestPolicy()
-            policy.requestsPerSecond = rate
-            policy.retryBudget = retryBudget
-            policy.maxAttempts = maxAttempts
-            policy.backoffBase = backoff
-            var curl = CurlOptions()
-            curl.totalTimeout = timeout
-            curl.connectTimeout = min(10, timeout)
-
             let progress = Progress(enabled: isTTY(2) && !global.quiet && !json, verbose: global.verbose)
-            let client = RegistryClient(baseURL: global.registryURL(), transport: .curl(curl), policy: policy,
-                                        onEvent: { progress.handle(.fetch($0)) })
+            let client = fetch.client(global, onEvent: { progress.handle(.fetch($0)) })
             var options = SyncEngine.Options()
             options.pageSize = pageSize
             options.full = full

@@ -13,7 +13,7 @@ extension WatchCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The watch's name.") var name: String
         @Flag(help: "Print the summary as one JSON object.") var json = false
-        @OptionGroup(title: "Backfill") var backfillOptions: BackfillOptions
+        @OptionGroup(title: "Backfill") var backfillOptions: FetchOptions
 
         func run() async throws {
             try await reportingErrors {
@@ -26,9 +26,9 @@ extension WatchCommand {
                 if json {
                     try printJSON(summary, pretty: false)
                 } else if !global.quiet || summary.failed > 0 || summary.outcome != .ok {
-                    print(BackfillOptions.line(summary))
+                    print(FetchOptions.line(summary))
                 }
-                try BackfillOptions.finish(summary, json: json)
+                try FetchOptions.finish(summary, json: json)
             }
         }
     }

@@ -2,14 +2,14 @@ import ArgumentParser
 import CTSyncCore
 import Foundation
 
-/// The politeness options of history backfills: the same defaults as `ctsync sync`.
-struct BackfillOptions: ParsableArguments {
+/// The politeness options of every command that talks to the registry (`sync`, `history --backfill`, `watch backfill`).
+struct FetchOptions: ParsableArguments {
     @Option(help: "Requests per second at most.") var rate: Double = 2
     @Option(help: "Retries allowed in this run before it ends partial.") var retryBudget: Int = 40
     @Option(help: "Attempts per request.") var maxAttempts: Int = 6
     @Option(help: "Seconds before the first retry (doubled each time, ±25% jitter).") var backoff: Double = 1
     @Option(help: "Seconds a request may take in all.") var timeout: Double = 60
-    @Option(help: "Seconds to wait for a sync or import holding this database.") var lockTimeout: Double = 60
+    @Option(help: "Seconds to wait for another sync, import or backfill holding this database.") var lockTimeout: Double = 60
 
     func validate() throws {
         if rate < 0 { throw ValidationError("--rate must be 0 (no limit) or more") }
