@@ -143,3 +143,26 @@ import Testing
         withExtendedLifetime(first) {}
     }
 }
+
+/// Merging an alias into a stored canonical study keeps the current state on the latest version.
+@Suite struct AliasMergeTests {
+    @Test func theLatestVersionAfterAMergeIsTheCurrentState() throws {
+        let store = try Store()
+        let study = RealStudies.study("NCT04523987")
+        // Derived in code: the canonical study as first fetched, and later its alias with another status.
+        _ = try store.record([try StudyRecord(json: study)], source: .sync, fetchedAt: Date(timeIntervalSince1970: 1_000))
+        let alias = RecordRecipes.status(study, to: "WITHDRAWN", posted: "2031-01-01")
+            .setting(path: "protocolSection.identificationModule.nctId", to: .string("NCT00000077"))
+        _ = try store.record([try StudyRecord(json: alias)], source: .sync, fetchedAt: Date(timeIntervalSince1970: 2_000))
+        try store.mergeAlias(NCTID("NCT00000077")!, into: NCTID("NCT04523987")!)
+        let versions = try store.versions(of: NCTID("NCT04523987")!)
+        #expect(versions.map(\.version) == [1, 2])
+        let row = try #require(try store.studies().first { $0.nctId == "NCT04523987" })
+        #expect(row.latestVersion == 2)
+        #expect(row.overallStatus == "WITHDRAWN")
+        #expect(try store.studies().count == 1)
+        // The canonical study's own content again is a change from that latest state.
+        #expect(try store.record([try StudyRecord(json: study)], source: .sync) == [.changed(version: 3, previous: 2)])
+        #expect(try store.integrityCheck() == "ok")
+    }
+}

@@ -65,9 +65,8 @@ public struct AlertDeliverer: Sendable {
                 failure = "webhook \(d.alert.target): \(error.localizedDescription)"
             }
             if let failure {
-                // The receiver is failing: leave this alert's remaining deliveries for the next run.
-                try fail([d], failure, into: &report)
-                report.failed += batch.count - n - 1
+                // The receiver is failing: this and the alert's later deliveries wait together, so they stay in order.
+                try fail(Array(batch[n...]), failure, into: &report)
                 return
             }
             try store.markDelivered([d.outboxID], at: now())

@@ -286,11 +286,16 @@ enum Matching {
 
     /// Keys made unique by numbering repeats: "Study Director", "Study Director #2".
     static func uniqueKeys(_ keys: [String]) -> [String] {
-        var seen: [String: Int] = [:]
+        var used = Set<String>()
         return keys.map { k in
-            let n = (seen[k] ?? 0) + 1
-            seen[k] = n
-            return n == 1 ? k : "\(k) #\(n)"
+            var candidate = k
+            var n = 1
+            while used.contains(candidate) {
+                n += 1
+                candidate = "\(k) #\(n)"
+            }
+            used.insert(candidate)
+            return candidate
         }
     }
 }

@@ -68,6 +68,7 @@ public actor RegistryClient {
                      body: (StudyPage) async throws -> Void) async throws -> ListingOutcome {
         var outcome = ListingOutcome()
         var token: String?
+        var tokensSeen = Set<String>()
         repeat {
             var params = query.parameters
             params.append(("pageSize", String(pageSize)))
@@ -83,6 +84,9 @@ public actor RegistryClient {
             try await body(page)
             let empty = page.records.isEmpty && page.failures.isEmpty
             token = empty ? nil : page.nextPageToken
+            if let t = token, !tokensSeen.insert(t).inserted {
+                throw FetchError.invalidResponse(url: "\(baseURL)/studies", reason: "the same nextPageToken came back twice; the listing would never end")
+            }
         } while token != nil
         return outcome
     }
@@ -121,7 +125,11 @@ public actor RegistryClient {
             }
             let target = Self.resolve(location, against: url)
             alias = id
-            response = try await withRetries(target) { $0 }
+            response = try await withRetries(target, acceptRedirect: true) { $0 }
+            if response.status == 404 { throw FetchError.notFound(nctId: id.rawValue, url: target) }
+            guard (200...299).contains(response.status) else {
+                throw FetchError.invalidResponse(url: target, reason: "a redirect led to \(response.status)")
+            }
         }
         let document: JSONValue
         do {

@@ -183,7 +183,7 @@ extension Store {
     }
 
     public func alerts() throws -> [Alert] {
-        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM alerts ORDER BY name").map(Store.alert) }
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM alerts ORDER BY name").map { try Store.alert($0) } }
     }
 
     public func removeAlert(name: String) throws {
@@ -194,10 +194,12 @@ extension Store {
         }
     }
 
-    static func alert(_ row: Row) throws -> Alert {
-        let on = (try JSONParser.parse(row["categories"] as String)).arrayValue?.compactMap(\.stringValue) ?? []
-        return Alert(name: row["name"], watch: row["watch"], on: on, channel: Alert.Channel(rawValue: row["channel"]) ?? .ndjson,
-                     target: row["target"], createdAt: row["created_at"])
+    /// An alert from a row of `alerts`, or from a join whose alert columns carry `prefix`.
+    static func alert(_ row: Row, prefix: String = "") throws -> Alert {
+        let on = (try JSONParser.parse(row[prefix + "categories"] as String)).arrayValue?.compactMap(\.stringValue) ?? []
+        return Alert(name: row[prefix + "name"], watch: row[prefix + "watch"], on: on,
+                     channel: Alert.Channel(rawValue: row[prefix + "channel"]) ?? .ndjson,
+                     target: row[prefix + "target"], createdAt: row[prefix + "created_at"])
     }
 
     static func watchExists(_ name: String, in db: Database) throws -> Bool {
@@ -214,14 +216,16 @@ extension Store {
         let now = Store.timestamp(date)
         return try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT o.id AS outbox_id, o.attempts, a.name, a.watch, a.categories, a.channel, a.target, a.created_at, c.*
+                SELECT o.id AS outbox_id, o.attempts, a.name AS alert_name, a.watch AS alert_watch,
+                       a.categories AS alert_categories, a.channel AS alert_channel, a.target AS alert_target,
+                       a.created_at AS alert_created_at, c.*
                 FROM outbox o JOIN alerts a ON a.name = o.alert JOIN changes c ON c.id = o.change_id
                 WHERE o.state = 'pending' AND (? OR o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)
                   AND (? IS NULL OR a.name = ?)
                 ORDER BY o.id
                 """, arguments: [ignoringBackoff, now, alert, alert]).map { row in
-                Delivery(outboxID: row["outbox_id"], alert: try Store.alert(row), change: try Store.loggedChange(row),
-                         attempts: row["attempts"])
+                Delivery(outboxID: row["outbox_id"], alert: try Store.alert(row, prefix: "alert_"),
+                         change: try Store.loggedChange(row), attempts: row["attempts"])
             }
         }
     }

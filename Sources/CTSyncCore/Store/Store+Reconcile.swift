@@ -128,6 +128,10 @@ extension Store {
             let had = try Int.fetchOne(db, sql: "SELECT count(*) FROM versions WHERE nct_id = ?", arguments: [alias.rawValue]) ?? 0
             guard had > 0 else { return }
             let watches = try String.fetchAll(db, sql: "SELECT watch FROM watch_studies WHERE nct_id = ?", arguments: [alias.rawValue])
+            // The registry's own version numbers belong to the alias's old record: they would collide with the
+            // canonical study's (UNIQUE(nct_id, registry_version)), so the merged rows drop them.
+            try db.execute(sql: "UPDATE versions SET registry_version = NULL, registry_date = NULL WHERE nct_id = ?",
+                           arguments: [alias.rawValue])
             // Renumber both histories together: first out of the way of UNIQUE(nct_id, version), then 1…n.
             try db.execute(sql: "UPDATE versions SET version = version + 1000000000 WHERE nct_id IN (?, ?)",
                            arguments: [alias.rawValue, canonical.rawValue])
@@ -140,13 +144,21 @@ extension Store {
             }
             let canonicalExists = try Bool.fetchOne(db, sql: "SELECT 1 FROM studies WHERE nct_id = ?",
                                                     arguments: [canonical.rawValue]) ?? false
-            if canonicalExists {
-                try db.execute(sql: "UPDATE studies SET latest_version = ? WHERE nct_id = ?",
-                               arguments: [ids.count, canonical.rawValue])
-            } else {
+            if !canonicalExists {
                 // The canonical study was not fetched yet: the alias's row becomes it.
-                try db.execute(sql: "UPDATE studies SET nct_id = ?, latest_version = ? WHERE nct_id = ?",
-                               arguments: [canonical.rawValue, ids.count, alias.rawValue])
+                try db.execute(sql: "UPDATE studies SET nct_id = ? WHERE nct_id = ?",
+                               arguments: [canonical.rawValue, alias.rawValue])
+            }
+            // The current state follows whichever version is now the latest (hash and key fields).
+            if let last = try Row.fetchOne(db, sql: "SELECT raw, raw_size, content_hash FROM versions WHERE nct_id = ? AND version = ?",
+                                           arguments: [canonical.rawValue, ids.count]) {
+                // That version may be the alias's document, which names the alias: read its fields under the
+                // canonical id, and keep its own content hash as the latest.
+                let json = try JSONParser.parse(try Deflate.decompress(last["raw"], originalSize: last["raw_size"]))
+                    .setting(path: "protocolSection.identificationModule.nctId", to: .string(canonical.rawValue))
+                try Store.upsertState(try PreparedRecord(try StudyRecord(json: json)), version: ids.count, now: now, in: db)
+                try db.execute(sql: "UPDATE studies SET latest_hash = ? WHERE nct_id = ?",
+                               arguments: [last["content_hash"] as String, canonical.rawValue])
             }
             for w in watches {
                 try db.execute(sql: "DELETE FROM watch_studies WHERE watch = ? AND nct_id = ?", arguments: [w, alias.rawValue])

@@ -69,6 +69,11 @@ public final class SyncEngine: Sendable {
             } catch let error as FetchError {
                 summary.failed += 1
                 summary.errors.append(error.localizedDescription)
+            } catch {
+                // The store failed: record the run as failed (what was committed stays), then report the error.
+                summary.errors.append(error.localizedDescription)
+                try? store.finishRun(runID, outcome: "failed", summary: Self.json(summary), at: now())
+                throw error
             }
             if summary.outcome == .partial { break }
         }
@@ -171,9 +176,13 @@ public final class SyncEngine: Sendable {
             start += chunk.count
             let wanted = Set(chunk.map(\.rawValue))
             var answered = Set<String>()
+            var unreadable: [NCTID] = []
             var local = summary
+            defer { summary = local }
             _ = try await client.list(StudyQuery(ids: chunk.map(\.rawValue)), pageSize: options.idsPerRequest) { page in
-                try storePage(page, name: watch, watch: watch, into: &local)
+                let (stored, _) = try storePage(page, name: watch, watch: watch, into: &local)
+                let storedIDs = Set(stored.map(\.nctId))
+                unreadable += page.records.map(\.nctId).filter { !storedIDs.contains($0) }
                 for record in page.records {
                     answered.insert(record.nctId.rawValue)
                     // filter.ids also matches aliases: the canonical study answers for an alias id.
@@ -181,8 +190,10 @@ public final class SyncEngine: Sendable {
                     answered.formUnion(aliases.compactMap(\.stringValue))
                 }
             }
+            // Studies answered but not readable were checked too: they must not take the budget every night.
+            try store.markChecked(unreadable, at: now())
+            local.reconciled += chunk.count
             summary = local
-            summary.reconciled += chunk.count
             let missing = chunk.filter { !answered.contains($0.rawValue) }
             try await resolveMissing(missing, watch: watch, leftWhenPresent: false, into: &summary)
         }
@@ -213,9 +224,15 @@ public final class SyncEngine: Sendable {
             } catch FetchError.notFound {
                 try store.markRemoved(id, at: now())
                 onEvent(.event(.removedFromRegistry, nctId: id.rawValue, watch: watch))
+            } catch let error as FetchError where !error.isTransient {
+                // One study the registry refuses must not stop the others behind it.
+                summary.failed += 1
+                summary.errors.append(error.localizedDescription)
+                try store.markChecked([id], at: now())
             } catch let error as RecordError {
                 summary.failed += 1
                 summary.errors.append(error.localizedDescription)
+                try store.markChecked([id], at: now())
             }
         }
     }
