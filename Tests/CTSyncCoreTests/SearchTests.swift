@@ -57,6 +57,7 @@ import Testing
         #expect(Self.ids(try store.search(try Self.query("melanoma OR lymphoma"), limit: nil)) == melanoma.union(lymphoma))
         #expect(Self.ids(try store.search(try Self.query("melanoma lymphoma"), limit: nil)) == melanoma.intersection(lymphoma))
         #expect(Self.ids(try store.search(try Self.query("melanoma NOT lymphoma"), limit: nil)) == melanoma.subtracting(lymphoma))
+        #expect(Self.ids(try store.search(try Self.query("melanoma AND lymphoma"), limit: nil)) == melanoma.intersection(lymphoma))
         let prefix = Self.ids(try store.search(try Self.query("melan*"), limit: nil))
         #expect(melanoma.isSubset(of: prefix))
         // Porter stemming: the plural finds the singular.

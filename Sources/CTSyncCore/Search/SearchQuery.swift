@@ -2,8 +2,8 @@ import Foundation
 
 /// A user's search query, parsed and translated into a safe FTS5 expression.
 ///
-/// Syntax: plain words (all must match), `"quoted phrases"`, `OR`, `NOT` (upper case; lower-case `or`/`not` are
-/// words), and `prefix*`. `NOT` binds tightest, then the implicit AND, then `OR`, as in FTS5. Everything the user
+/// Syntax: plain words (all must match; an upper-case `AND` between them is allowed), `"quoted phrases"`, `OR`,
+/// `NOT` (upper case; lower-case `or`/`not`/`and` are words), and `prefix*`. `NOT` binds tightest, then the implicit AND, then `OR`, as in FTS5. Everything the user
 /// types ends up inside FTS5 double-quoted strings, so column filters (`title:`), `NEAR(`, `^`, parentheses and
 /// quotes are never FTS5 syntax; punctuation inside a word is left to the tokenizer (`covid-19` is the phrase
 /// `covid 19`).
@@ -53,6 +53,7 @@ public struct SearchQuery: Sendable, Equatable {
             switch word {
             case "OR": tokens.append(.or)
             case "NOT": tokens.append(.not)
+            case "AND": continue  // AND is implicit; an explicit one is allowed and changes nothing
             default:
                 var body = word
                 var prefix = false

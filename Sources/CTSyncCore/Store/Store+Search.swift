@@ -80,34 +80,43 @@ extension Store {
     // MARK: - Search
 
     /// Studies matching `query` (nil: every study) and `filter`, best first (by NCT id without a query).
+    ///
+    /// Two steps, so the snippet is computed only for the hits returned: the ranked, filtered ids first, then each
+    /// hit's snippet by rowid.
     public func search(_ query: SearchQuery?, filter: SearchFilter = SearchFilter(), limit: Int? = 20) throws -> [SearchHit] {
         var (sql, args) = Store.filterSQL(filter)
-        let select: String
         if let query {
-            select = """
-                SELECT f.nct_id, -\(SearchWeights.bm25) AS score,
-                    snippet(search_fts, -1, '[', ']', '…', 12) AS snippet,
-                    s.overall_status, s.phases, s.brief_title, s.conditions
+            sql = """
+                SELECT f.id, f.nct_id, -\(SearchWeights.bm25) AS score, s.overall_status, s.phases, s.brief_title,
+                    s.conditions
                 FROM search_fts JOIN search_facets f ON f.id = search_fts.rowid
                 JOIN studies s ON s.nct_id = f.nct_id
                 WHERE search_fts MATCH ?
-                """
+                """ + sql + " ORDER BY score DESC, f.nct_id"
             args = [query.expression] + args
-            sql = select + sql + " ORDER BY score DESC, f.nct_id"
         } else {
-            select = """
-                SELECT f.nct_id, 0.0 AS score, '' AS snippet, s.overall_status, s.phases, s.brief_title, s.conditions
+            sql = """
+                SELECT f.id, f.nct_id, 0.0 AS score, s.overall_status, s.phases, s.brief_title, s.conditions
                 FROM search_facets f JOIN studies s ON s.nct_id = f.nct_id WHERE 1
-                """
-            sql = select + sql + " ORDER BY f.nct_id"
+                """ + sql + " ORDER BY f.nct_id"
         }
         if let limit { sql += " LIMIT \(max(0, limit))" }
         return try read { db in
-            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map { row in
-                SearchHit(nctId: row["nct_id"], overallStatus: row["overall_status"],
-                          phases: Store.jsonStrings(row["phases"]), title: row["brief_title"],
-                          conditions: Store.jsonStrings(row["conditions"]), snippet: row["snippet"],
-                          score: row["score"])
+            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args))
+            let snippet = try query.map { _ in
+                try db.cachedStatement(sql: """
+                    SELECT snippet(search_fts, -1, '[', ']', '…', 12) FROM search_fts
+                    WHERE search_fts MATCH ? AND rowid = ?
+                    """)
+            }
+            return try rows.map { row in
+                var text = ""
+                if let query, let snippet {
+                    text = try String.fetchOne(snippet, arguments: [query.expression, row["id"] as Int64]) ?? ""
+                }
+                return SearchHit(nctId: row["nct_id"], overallStatus: row["overall_status"],
+                                 phases: Store.jsonStrings(row["phases"]), title: row["brief_title"],
+                                 conditions: Store.jsonStrings(row["conditions"]), snippet: text, score: row["score"])
             }
         }
     }
