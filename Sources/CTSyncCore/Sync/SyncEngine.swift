@@ -199,22 +199,31 @@ public final class SyncEngine: Sendable {
         }
     }
 
+    /// Fetches one study by id and stores it: a 301 first merges the alias's history into the canonical id (the
+    /// watch follows it); a study that does not normalize is reported, not stored.
+    private func fetchAndStore(_ id: NCTID, watch: String?) async throws -> (FetchedStudy, RecordOutcome) {
+        let fetched = try await client.study(id)
+        _ = try Trial(v2: fetched.record.json)
+        var joins: String?
+        if let alias = fetched.aliasOf {
+            try store.mergeAlias(alias, into: fetched.record.nctId, at: now())
+            onEvent(.event(.aliased, nctId: alias.rawValue, watch: watch))
+            joins = watch
+        }
+        let outcome = try store.record([fetched.record], source: .sync, fetchedAt: now(), watch: joins,
+                                       changes: options.detector)[0]
+        return (fetched, outcome)
+    }
+
     /// Asks the registry about each study one by one: a 404 marks it removed, a 301 continues its history under
     /// the canonical id, and a study still served is stored (and, after a full listing, marked as having left).
     private func resolveMissing(_ ids: [NCTID], watch: String, leftWhenPresent: Bool,
                                 into summary: inout SyncSummary) async throws {
         for id in ids {
             do {
-                let fetched = try await client.study(id)
-                _ = try Trial(v2: fetched.record.json)  // a study that does not normalize is reported, not stored
-                if let alias = fetched.aliasOf {
-                    try store.mergeAlias(alias, into: fetched.record.nctId, at: now())
-                    onEvent(.event(.aliased, nctId: alias.rawValue, watch: watch))
-                    let outcome = try store.record([fetched.record], source: .sync, fetchedAt: now(), watch: watch, changes: options.detector)[0]
-                    Self.tally(outcome, into: &summary)
-                } else {
-                    let outcome = try store.record([fetched.record], source: .sync, fetchedAt: now(), changes: options.detector)[0]
-                    Self.tally(outcome, into: &summary)
+                let (fetched, outcome) = try await fetchAndStore(id, watch: watch)
+                Self.tally(outcome, into: &summary)
+                if fetched.aliasOf == nil {
                     if leftWhenPresent {
                         try store.markLeft(id, watch: watch, at: now())
                         onEvent(.event(.leftWatch, nctId: id.rawValue, watch: watch))
@@ -292,12 +301,7 @@ public final class SyncEngine: Sendable {
         defer { summary.targets.append(target) }
         for id in ids {
             do {
-                let fetched = try await client.study(id)
-                _ = try Trial(v2: fetched.record.json)  // a study that does not normalize is reported, not stored
-                if let alias = fetched.aliasOf {
-                    try store.mergeAlias(alias, into: fetched.record.nctId, at: now())
-                }
-                let outcome = try store.record([fetched.record], source: .sync, fetchedAt: now(), changes: options.detector)[0]
+                let (fetched, outcome) = try await fetchAndStore(id, watch: nil)
                 Self.tally(outcome, into: &summary)
                 summary.fetched += 1
                 target.received += 1
