@@ -40,12 +40,7 @@ extension RegistryClient {
         if (300...399).contains(response.status) {
             throw FetchError.invalidResponse(url: url, reason: "HTTP \(response.status): the record history is not served for this id (an alias? sync it first and backfill its canonical id)")
         }
-        let document: JSONValue
-        do {
-            document = try JSONParser.parse(response.body)
-        } catch {
-            throw FetchError.invalidResponse(url: url, reason: "the record history is not JSON: \(error.localizedDescription)")
-        }
+        let document = try Self.document(response, url: url, what: "the record history")
         let changes: [JSONValue]
         if let list = document[path: "history.changes"]?.arrayValue ?? document["changes"]?.arrayValue ?? document.arrayValue {
             changes = list
@@ -78,12 +73,7 @@ extension RegistryClient {
         if (300...399).contains(response.status) {
             throw FetchError.invalidResponse(url: url, reason: "HTTP \(response.status) for a history version")
         }
-        let document: JSONValue
-        do {
-            document = try JSONParser.parse(response.body)
-        } catch {
-            throw FetchError.invalidResponse(url: url, reason: "the history version is not JSON: \(error.localizedDescription)")
-        }
+        let document = try Self.document(response, url: url, what: "the history version")
         let study: JSONValue
         if let s = document["study"] {
             if let v = Self.int(document["studyVersion"]), v != version {

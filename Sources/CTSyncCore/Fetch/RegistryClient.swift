@@ -131,13 +131,7 @@ public actor RegistryClient {
                 throw FetchError.invalidResponse(url: target, reason: "a redirect led to \(response.status)")
             }
         }
-        let document: JSONValue
-        do {
-            document = try JSONParser.parse(response.body)
-        } catch {
-            throw FetchError.invalidResponse(url: url, reason: "\(error.localizedDescription)")
-        }
-        let record = try StudyRecord(json: document)
+        let record = try StudyRecord(json: try Self.document(response, url: url, what: "the study"))
         return FetchedStudy(record: record, aliasOf: alias.flatMap { $0 == record.nctId ? nil : $0 })
     }
 
@@ -205,6 +199,15 @@ public actor RegistryClient {
             try await sleep(Double((slot - now).components.attoseconds) / 1e18 + Double((slot - now).components.seconds))
         } else {
             nextSlot = now + interval
+        }
+    }
+
+    /// The body of a response that must be JSON, or `invalidResponse` naming the URL and what was expected.
+    static func document(_ response: HTTPResponse, url: String, what: String) throws -> JSONValue {
+        do {
+            return try JSONParser.parse(response.body)
+        } catch {
+            throw FetchError.invalidResponse(url: url, reason: "\(what) is not JSON: \(error.localizedDescription)")
         }
     }
 
