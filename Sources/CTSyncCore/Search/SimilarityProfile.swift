@@ -23,3 +23,23 @@ public struct SimilarityProfile: Sendable, Equatable, Codable {
 
     public init() {}
 }
+
+extension SimilarityProfile {
+    /// The profile as `search_facets.profile` stores it: the JSON that `JSONDecoder` reads back into an equal
+    /// profile (absent optionals left out, as the synthesized `Codable` does), written without `JSONEncoder`,
+    /// which cost more than the rest of indexing a study.
+    public var storedJSON: String {
+        func map(_ m: [String: String]) -> JSONValue { .object(m.mapValues { .string($0) }) }
+        func list(_ l: [String]) -> JSONValue { .array(l.map { .string($0) }) }
+        var members: [String: JSONValue] = [
+            "conditionMesh": map(conditionMesh), "conditionAncestors": map(conditionAncestors),
+            "conditions": map(conditions), "interventionMesh": map(interventionMesh),
+            "interventionTypes": list(interventionTypes), "interventionNames": map(interventionNames),
+            "phases": list(phases), "textStems": list(textStems),
+        ]
+        if let studyType { members["studyType"] = .string(studyType) }
+        if let allocation { members["allocation"] = .string(allocation) }
+        if let primaryPurpose { members["primaryPurpose"] = .string(primaryPurpose) }
+        return JSONValue.object(members).compactString()
+    }
+}

@@ -11,7 +11,7 @@ extension Store {
     /// Called from `upsertState`, so every path that writes a study's latest version (sync, import, history
     /// backfill) keeps the index in step; the old text is deleted first, so nothing stale remains.
     static func indexLatest(_ doc: SearchDocument, in db: Database) throws {
-        let profile = String(decoding: try JSONEncoder().encode(doc.profile), as: UTF8.self)
+        let profile = doc.profile.storedJSON
         let facets: StatementArguments = [
             doc.nctId, doc.overallStatus, bars(doc.phases), doc.studyType,
             bars(doc.countries.map { $0.lowercased() }), doc.hasResults ? 1 : 0,

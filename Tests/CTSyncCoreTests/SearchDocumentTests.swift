@@ -1,0 +1,66 @@
+import CTSyncCore
+import CTSyncFakeRegistry
+import Foundation
+import Testing
+
+/// The search document's text folding and stored profile, checked against plain reference implementations on
+/// every text of the real records and on hostile Unicode.
+@Suite struct SearchDocumentTests {
+    /// The straightforward fold through Foundation: what `InterventionNames.fold` must equal on every input.
+    static func referenceFold(_ text: String) -> String {
+        let folded = text.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).lowercased()
+        var out = ""
+        var pendingSpace = false
+        for scalar in folded.unicodeScalars {
+            if CharacterSet.alphanumerics.contains(scalar) {
+                if pendingSpace, !out.isEmpty { out.append(" ") }
+                pendingSpace = false
+                out.unicodeScalars.append(scalar)
+            } else {
+                pendingSpace = true
+            }
+        }
+        return out
+    }
+
+    /// Every title, summary, condition, keyword and intervention name of the real records.
+    static let texts: [String] = {
+        var out: [String] = []
+        for json in RealStudies.all {
+            guard let t = try? Trial(v2: json) else { continue }
+            out += [t.briefTitle, t.officialTitle, t.acronym, t.briefSummary, t.detailedDescription].compactMap { $0 }
+            out += t.conditions + t.keywords
+            for i in t.interventions { out += [i.name].compactMap { $0 } + i.otherNames }
+        }
+        return out
+    }()
+
+    static let hostile = [
+        "", " ", "Café CRÈME", "Ångström ÆØÅ straße", "ﬁbrosis ﬂuid", "İstanbul", "ΣΊΣΥΦΟΣ", "１２３ＡＢＣ", "e\u{301}tude",
+        "Sjögren's", "β-blocker", "α1-antitrypsin", "COVID‐19", "IL-6/IL-1β", "a\u{0}b", "😀 emoji 👍🏽 text", "x\u{200B}y",
+        "Ⅻ ⅻ", "ǅungla", "tab\tand\nnewline", "中文 日本語 한국어", "ﬀ", "ŉ", "Ǆ", "ﬃx", "\u{1E9E}", "ʼn",
+    ]
+
+    @Test func foldEqualsTheReferenceOnEveryRealText() {
+        #expect(Self.texts.count > 1000)
+        for text in Self.texts + Self.hostile {
+            #expect(InterventionNames.fold(text) == Self.referenceFold(text), "\(text.prefix(80))")
+        }
+    }
+
+    @Test func storedProfileDecodesToTheSameProfile() throws {
+        let decoder = JSONDecoder()
+        var checked = 0
+        for json in RealStudies.all {
+            guard let t = try? Trial(v2: json) else { continue }
+            let profile = SearchDocument(trial: t, json: json).profile
+            let decoded = try decoder.decode(SimilarityProfile.self, from: Data(profile.storedJSON.utf8))
+            #expect(decoded == profile, "\(t.nctId)")
+            checked += 1
+        }
+        #expect(checked > 300)
+        // Absent optionals stay absent.
+        let empty = try decoder.decode(SimilarityProfile.self, from: Data(SimilarityProfile().storedJSON.utf8))
+        #expect(empty == SimilarityProfile())
+    }
+}
