@@ -7,6 +7,12 @@ public struct NCTID: Sendable, Hashable, Comparable, CustomStringConvertible, Co
     /// Accepts `NCT01234567` in any letter case, with surrounding white space: exactly eight digits, as the
     /// registry writes every id it issues (its API pattern would also take `NCT123`, which no study has).
     public init?(_ text: String) {
+        // The form the registry always sends, checked on bytes: ids are read for every record stored.
+        let u = text.utf8
+        if u.count == 11, u.starts(with: "NCT".utf8), u.dropFirst(3).allSatisfy({ (0x30...0x39).contains($0) }) {
+            rawValue = text
+            return
+        }
         let t = text.trimmingCharacters(in: .whitespaces).uppercased()
         guard t.hasPrefix("NCT") else { return nil }
         let digits = t.dropFirst(3)

@@ -36,7 +36,74 @@ public enum InterventionNames {
     ]
 
     /// Lowercase, no diacritics, letters and digits separated by single spaces.
+    ///
+    /// Hot: every stored study folds its titles, summary, conditions and intervention names. Words of plain ASCII
+    /// (nearly all of them) are folded byte by byte; a word with any other byte goes through Foundation's
+    /// diacritic and case folding (with the white space before it). Words are cut at ASCII white space only, which
+    /// neither folding nor case mapping looks across, so the result is the same as folding the whole text at once;
+    /// a test holds the two equal on every text of the real records and on hostile Unicode.
     public static func fold(_ text: String) -> String {
+        var text = text
+        return text.withUTF8 { bytes -> String in
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count)
+            var pendingSpace = false
+            var i = 0
+            while i < bytes.count {
+                let b = bytes[i]
+                if isASCIIWhitespace(b) {
+                    pendingSpace = true
+                    i += 1
+                    continue
+                }
+                var end = i
+                var ascii = true
+                while end < bytes.count, !isASCIIWhitespace(bytes[end]) {
+                    if bytes[end] >= 0x80 { ascii = false }
+                    end += 1
+                }
+                if ascii {
+                    for c in bytes[i..<end] {
+                        if let lower = asciiAlphanumericLowercased(c) {
+                            if pendingSpace, !out.isEmpty { out.append(0x20) }
+                            pendingSpace = false
+                            out.append(lower)
+                        } else {
+                            pendingSpace = true
+                        }
+                    }
+                } else {
+                    // With the white space before it: a combining mark that starts the word belongs to that space,
+                    // and folding drops it only there.
+                    let from = i > 0 ? i - 1 : i
+                    let folded = foldThroughFoundation(String(decoding: UnsafeBufferPointer(rebasing: bytes[from..<end]),
+                                                              as: UTF8.self))
+                    if !folded.isEmpty {
+                        if !out.isEmpty { out.append(0x20) }
+                        out.append(contentsOf: folded.utf8)
+                    }
+                    pendingSpace = true
+                }
+                i = end
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+    }
+
+    private static func isASCIIWhitespace(_ b: UInt8) -> Bool { b == 0x20 || (0x09...0x0D).contains(b) }
+
+    /// The byte lowercased when it is an ASCII letter or digit; nil for anything else.
+    private static func asciiAlphanumericLowercased(_ b: UInt8) -> UInt8? {
+        switch b {
+        case 0x30...0x39, 0x61...0x7A: return b
+        case 0x41...0x5A: return b + 0x20
+        default: return nil
+        }
+    }
+
+    /// The definition of the fold, applied to the whole text at once: Foundation's diacritic and case folding,
+    /// then letters, marks and digits kept, separated by single spaces. `fold` gives the same, faster.
+    public static func foldThroughFoundation(_ text: String) -> String {
         let folded = text.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).lowercased()
         var out = ""
         var pendingSpace = false

@@ -19,13 +19,19 @@ public enum TextTokens {
         for word in InterventionNames.fold(text).split(separator: " ") {
             var w = String(word)
             if w.count > 4, w.hasSuffix("s"), !w.hasSuffix("ss") { w.removeLast() }
-            if w.count < 3 || stopwords.contains(w) || w.allSatisfy(\.isNumber) { continue }
+            if w.count < 3 || stopwords.contains(w) || isNumber(w) { continue }
             if seen.insert(w).inserted {
                 out.append(w)
                 if out.count >= limit { break }
             }
         }
         return out
+    }
+
+    /// Whether every character of `word` is a number, with ASCII words answered without Unicode property lookups.
+    private static func isNumber(_ word: String) -> Bool {
+        if word.utf8.allSatisfy({ $0 < 0x80 }) { return word.utf8.allSatisfy { (0x30...0x39).contains($0) } }
+        return word.allSatisfy(\.isNumber)
     }
 
     /// |a ∩ b| / |a ∪ b|; 0 for two empty sets.
