@@ -137,6 +137,12 @@ extension CriteriaSplitter {
 
     /// `text` without leading and trailing whitespace.
     fileprivate static func trimmed<S: StringProtocol>(_ text: S) -> String {
+        // Nearly every piece already starts and ends with a visible ASCII character: no Character walk.
+        let visibleEnds = text.utf8.withContiguousStorageIfAvailable { bytes in
+            guard let first = bytes.first, let last = bytes.last else { return false }
+            return (0x21..<0x80).contains(first) && (0x21..<0x80).contains(last)
+        }
+        if visibleEnds == true { return String(text) }
         guard let first = text.firstIndex(where: { !$0.isWhitespace }),
               let last = text.lastIndex(where: { !$0.isWhitespace }) else { return "" }
         return String(text[first...last])
@@ -148,8 +154,12 @@ extension CriteriaSplitter {
     fileprivate static let wrapColumns = 60...100
 
     /// Whether `text` contains "clusion" in any case: a cheap test before looking for a header.
+    ///
+    /// Reads the bytes instead of lower-casing the line. No other character lower-cases to these ASCII
+    /// letters, and where a combining mark splits the word ("clusion\u{301}") neither header pattern can
+    /// match there, so this finds a header wherever lower-casing and searching Characters did.
     fileprivate static func mentionsClusion(_ text: String) -> Bool {
-        text.lowercased().contains("clusion")
+        containsIgnoringASCIICase(text.utf8, "clusion")
     }
 }
 
@@ -198,7 +208,9 @@ extension CriteriaSplitter {
 
     /// Reads the list marker at the start of `content`, if any.
     fileprivate static func lexMarker(_ content: String) -> Marker? {
-        let chars = Array(content.prefix(16))
+        if cannotStartWithMarker(content) { return nil }
+        // The rules below look at most at the ninth Character ("(xxxii) " or "xxxiii\. T").
+        let chars = Array(content.prefix(9))
         guard let first = chars.first else { return nil }
         func isSpaceOrEnd(_ index: Int) -> Bool { index >= chars.count || chars[index].isWhitespace }
         func text(after count: Int) -> String { trimmed(content.dropFirst(count)) }
@@ -254,6 +266,28 @@ extension CriteriaSplitter {
             return marker
         }
         return nil
+    }
+
+    /// Whether the first bytes of `content` already rule out a list marker. Most lines start with a word
+    /// ("Patients with …"), and reading the first sixteen Characters of every line is costly.
+    ///
+    /// Only says no where `lexMarker` would: a marker starts with `\\`, `*`, `-`, `+`, `(`, "o ", a
+    /// non-ASCII bullet, or up to six ASCII letters and digits followed by `.`, `)` or `\\`. A combining mark
+    /// after an ASCII byte makes the Character non-ASCII, which `lexMarker` rejects as well.
+    fileprivate static func cannotStartWithMarker(_ content: String) -> Bool {
+        var bytes = content.utf8.makeIterator()
+        guard let first = bytes.next() else { return true }
+        guard first < 0x80, !"\\*-+(".utf8.contains(first) else { return false }
+        guard isASCIILetterOrDigit(first) else { return true }
+        var next = bytes.next()
+        if first == UInt8(ascii: "o"), next == 0x20 { return false }
+        var run = 1
+        while run < 6, let byte = next, isASCIILetterOrDigit(byte) {
+            run += 1
+            next = bytes.next()
+        }
+        guard let after = next else { return true }
+        return after != UInt8(ascii: ".") && after != UInt8(ascii: ")") && after != UInt8(ascii: "\\")
     }
 
     /// The readings of an ordinal token ("12", "b", "iv", "I"), or nil when it is not one.
@@ -371,6 +405,7 @@ extension CriteriaSplitter {
     /// A header for a section that is neither inclusion nor exclusion, such as "Termination criteria:" or
     /// "Withdrawal Criteria"; its whole text is kept as the label of an `other` section.
     fileprivate static func matchOtherSectionHeader(_ content: String) -> Header? {
+        guard firstWordMayOpenOtherSection(content) else { return nil }
         let title = content.hasSuffix(":") ? String(content.dropLast()) : content
         let words = title.lowercased().split(separator: " ").map(String.init)
         guard (1...3).contains(words.count), otherSectionWords.contains(words[0]) || (words.count > 1
@@ -379,6 +414,20 @@ extension CriteriaSplitter {
             || otherSectionWords.contains(words[words.count - 1]) else { return nil }
         return Header(kind: .other, label: trimmed(title), context: nil, prefix: "", qualifier: "", consumed: "",
                       rest: "")
+    }
+
+    /// Whether the first word of `content` (up to a space, without a final ":") is one of
+    /// `otherSectionWords` or "study" in any ASCII case: the first thing `matchOtherSectionHeader` needs,
+    /// read from the bytes without lower-casing and splitting every line. Those words are ASCII and no
+    /// other character lower-cases to their letters, so a line failing this has no such header.
+    fileprivate static func firstWordMayOpenOtherSection(_ content: String) -> Bool {
+        let bytes = content.utf8
+        guard let start = bytes.firstIndex(where: { $0 != 0x20 }) else { return false }
+        var word = bytes[start...].prefix { $0 != 0x20 }
+        if word.endIndex == bytes.endIndex, word.last == UInt8(ascii: ":") { word = word.dropLast() }
+        guard word.count <= 15 else { return false }
+        let lower = String(decoding: word.map(lowercasedASCII), as: UTF8.self)
+        return lower == "study" || otherSectionWords.contains(lower)
     }
 
     /// Anchored header grammar: up to four prefix words, the keyword(s), "criteria", a "for …" phrase
@@ -403,6 +452,17 @@ extension CriteriaSplitter {
         init(_ pattern: String, options: NSRegularExpression.Options = []) {
             regex = try? NSRegularExpression(pattern: pattern, options: options)
         }
+    }
+
+    /// A section number before a header keyword: "III.6", "2.", "IV".
+    private static let sectionNumberRegex = SharedRegex(#"^[0-9IVXivx]+(\.[0-9]+)*\.?$"#)
+
+    /// Whether a header's prefix is a section number ("III.6 EXCLUSION CRITERIA"). Uses the compiled
+    /// pattern: `range(of:options: .regularExpression)` compiled it again for every header.
+    fileprivate static func isSectionNumber(_ prefix: String) -> Bool {
+        guard let regex = sectionNumberRegex.regex else { return false }
+        let range = NSRange(location: 0, length: (prefix as NSString).length)
+        return regex.firstMatch(in: prefix, range: range) != nil
     }
 
     /// The header grammar, compiled once (compiling costs about a millisecond).
@@ -556,8 +616,8 @@ extension CriteriaSplitter {
                 }
                 defer {
                     afterBlank = false
-                    previousEndsWithColon = line.content.hasSuffix(":")
-                    previousEndColumn = line.indent + line.content.count
+                    previousEndsWithColon = CriteriaSplitter.endsWithColon(line.content)
+                    previousEndColumn = line.indent + CriteriaSplitter.characterCount(line.content)
                 }
 
                 if var header = headerCandidate(line, continuing: afterBlank ? nil : open.map { blocks[$0] }) {
@@ -647,7 +707,7 @@ extension CriteriaSplitter {
 
             var prefix = rawPrefix
             var sectionNumber = ""
-            if rawPrefix.range(of: #"^[0-9IVXivx]+(\.[0-9]+)*\.?$"#, options: .regularExpression) != nil {
+            if isSectionNumber(rawPrefix) {
                 // "III.6 EXCLUSION CRITERIA": a section number, consumed like a list marker.
                 sectionNumber = prefix
                 prefix = ""
@@ -780,7 +840,7 @@ extension CriteriaSplitter {
                     }
                     let node = Node(kind: .paragraph, indent: block.indent, text: text, order: order)
                     node.headingLevel = level
-                    node.isGroup = text.hasSuffix(":") || level != nil
+                    node.isGroup = CriteriaSplitter.endsWithColon(text) || level != nil
                         || (stack.isEmpty && CriteriaSplitter.isTitleLike(text))
                     lastParagraph = (node, order, stack.isEmpty)
                     attach(node)
@@ -853,7 +913,7 @@ extension CriteriaSplitter {
                     if node.children.isEmpty, case .ordinal = item.style,
                        CriteriaSplitter.continuesRun(item, after: parent) { return false }
                     if indent >= node.indent, !sameStyle(item, parent), !numbersOn(item, from: parent),
-                       node.text.hasSuffix(":") { return true }
+                       CriteriaSplitter.endsWithColon(node.text) { return true }
                 }
                 return indent >= node.indent + 2
             case .paragraph: return node.isGroup && (item != nil ? indent >= node.indent : indent >= node.indent + 2)
@@ -927,8 +987,19 @@ extension CriteriaSplitter {
 
 extension CriteriaSplitter {
     /// Joins lines with single spaces, collapses whitespace and undoes markdown backslash escapes.
+    ///
+    /// Builds UTF-8 bytes rather than a `String.UnicodeScalarView`: appending scalars one by one to a view
+    /// was the costliest part of building items.
     fileprivate static func clean(_ lines: [String]) -> String {
-        var result = String.UnicodeScalarView()
+        var result: [UInt8] = []
+        result.reserveCapacity(lines.reduce(0) { $0 + $1.utf8.count })
+        func append(_ scalar: Unicode.Scalar) {
+            if scalar.isASCII {
+                result.append(UInt8(scalar.value))
+            } else {
+                UTF8.encode(scalar) { result.append($0) }
+            }
+        }
         var pendingSpace = false
         var escaped = false
         for line in lines {
@@ -936,11 +1007,11 @@ extension CriteriaSplitter {
             for scalar in line.unicodeScalars {
                 if escaped {
                     escaped = false
-                    if !(scalar.isASCII && asciiPunctuation.contains(scalar)) { result.append("\\") }
+                    if !(scalar.isASCII && asciiPunctuation.contains(scalar)) { result.append(UInt8(ascii: "\\")) }
                 } else if scalar == "\\" {
                     escaped = true
                     if pendingSpace {
-                        result.append(" ")
+                        result.append(0x20)
                         pendingSpace = false
                     }
                     continue
@@ -950,17 +1021,17 @@ extension CriteriaSplitter {
                     continue
                 }
                 if pendingSpace {
-                    result.append(" ")
+                    result.append(0x20)
                     pendingSpace = false
                 }
-                result.append(scalar)
+                append(scalar)
             }
             if escaped {
-                result.append("\\")
+                result.append(UInt8(ascii: "\\"))
                 escaped = false
             }
         }
-        return String(result)
+        return String(decoding: result, as: UTF8.self)
     }
 
     /// Unicode whitespace, with a fast path for ASCII (property lookups are slow).
@@ -974,6 +1045,7 @@ extension CriteriaSplitter {
 
     /// A short heading without a colon that may head a list: "Group 1", "Registration".
     fileprivate static func isTitleLike(_ text: String) -> Bool {
+        if isPlainASCII(text) { return isTitleLikeASCII(Array(text.utf8)[...]) }
         guard let first = text.first, first.isUppercase, text.count <= 40, let last = text.last,
               !".;,!?)".contains(last) else { return false }
         return text.split(whereSeparator: \.isWhitespace).count <= 4
@@ -984,6 +1056,7 @@ extension CriteriaSplitter {
     /// and "Other types of Diabetes" may be a heading or a criterion, "Patients must have:" is a sentence:
     /// they only adopt a list). A list item is a heading only in capitals with a colon ("* SMOKING CRITERIA:").
     fileprivate static func headingLevel(_ text: String, isItem: Bool) -> Int? {
+        if isPlainASCII(text) { return headingLevelASCII(Array(text.utf8), isItem: isItem) }
         let colon = text.hasSuffix(":")
         let title = colon ? String(text.dropLast()).trimmingCharacters(in: .whitespaces) : text
         let words = title.lowercased().split(whereSeparator: \.isWhitespace)
@@ -1000,7 +1073,7 @@ extension CriteriaSplitter {
     /// enrolled in this study:". One that says anything more ("Patients of the Parkland Diabetes Clinic
     /// who meet one or more of the following criteria:") is a criterion and keeps its list as sub-items.
     fileprivate static func isIntro(_ text: String) -> Bool {
-        guard text.hasSuffix(":") else { return false }
+        guard endsWithColon(text) else { return false }
         let words = text.lowercased().split(whereSeparator: { !$0.isLetter })
         return !words.isEmpty && words.allSatisfy { introVocabulary.contains(String($0)) }
     }
@@ -1021,6 +1094,7 @@ extension CriteriaSplitter {
 
     /// A note: "Note: …", "N.B. …", or a paragraph about both inclusion and exclusion criteria.
     fileprivate static func isNote(_ text: String) -> Bool {
+        if isPlainASCII(text) { return isNoteASCII(text) }
         let lower = text.lowercased()
         if lower.contains("inclusion") && lower.contains("exclusion") { return true }
         for lead in ["note:", "notes:", "note -", "n.b.", "nb:"] where lower.hasPrefix(lead) { return true }
@@ -1035,6 +1109,7 @@ extension CriteriaSplitter {
         var values = marker.values
         var currentMarker: String?
         var remaining = Substring(text)
+        let isASCII = isPlainASCII(text)
         search: while true {
             var best: (range: Range<Substring.Index>, value: OrdinalValue, token: String)?
             for value in values {
@@ -1047,7 +1122,7 @@ extension CriteriaSplitter {
                 case .enclosed: token = "(" + successor + ")"
                 }
                 var from = remaining.startIndex
-                while let range = remaining.range(of: token, range: from..<remaining.endIndex) {
+                while let range = firstRange(of: token, in: remaining, from: from, isASCII: isASCII) {
                     from = range.upperBound
                     guard isInlineOrdinal(range, in: remaining, number: value.family == .number) else { continue }
                     if best == nil || range.lowerBound < best!.range.lowerBound { best = (range, next, token) }
@@ -1078,5 +1153,138 @@ extension CriteriaSplitter {
         guard number, after == " " else { return false }
         let next = text.index(after: range.upperBound)
         return next < text.endIndex && text[next].isUppercase
+    }
+}
+
+// MARK: - ASCII fast paths
+
+// Almost every criteria line is plain ASCII. There each byte is one Character, so the rules above, written
+// for Characters, can be read on the bytes without grapheme breaking, Unicode property lookups, lower-cased
+// copies or NSString bridging. Each fast path gives exactly the answer of the general code it stands in for;
+// text with any non-ASCII byte (or a CR, which joins LF into one Character) takes the general code.
+
+extension CriteriaSplitter {
+    /// Whether every byte of `text` is ASCII other than CR: one Character per byte.
+    fileprivate static func isPlainASCII<S: StringProtocol>(_ text: S) -> Bool {
+        text.utf8.allSatisfy { $0 < 0x80 && $0 != 0x0D }
+    }
+
+    /// `text.count`, without grapheme breaking for plain ASCII.
+    fileprivate static func characterCount(_ text: String) -> Int {
+        isPlainASCII(text) ? text.utf8.count : text.count
+    }
+
+    /// `text.hasSuffix(":")`. A final ":" byte after an ASCII byte is a Character of its own; no other
+    /// Character equals ":", so any other last byte means no.
+    fileprivate static func endsWithColon(_ text: String) -> Bool {
+        let bytes = text.utf8
+        guard bytes.last == UInt8(ascii: ":") else { return false }
+        guard let before = bytes.dropLast().last, before >= 0x80 else { return true }
+        return text.hasSuffix(":")
+    }
+
+    /// ASCII lower case of one byte; other bytes unchanged.
+    fileprivate static func lowercasedASCII(_ byte: UInt8) -> UInt8 {
+        (0x41...0x5A).contains(byte) ? byte + 0x20 : byte
+    }
+
+    fileprivate static func isASCIIUppercase(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte) }
+
+    fileprivate static func isASCIILetter(_ byte: UInt8) -> Bool {
+        (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+    }
+
+    fileprivate static func isASCIILetterOrDigit(_ byte: UInt8) -> Bool {
+        isASCIILetter(byte) || (0x30...0x39).contains(byte)
+    }
+
+    /// `Character.isWhitespace` for an ASCII byte: space, tab, LF, VT, FF, CR.
+    fileprivate static func isASCIIWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || (0x09...0x0D).contains(byte)
+    }
+
+    /// Whether `bytes` contain `needle` (given in lower case) in any ASCII case.
+    fileprivate static func containsIgnoringASCIICase<C: Collection>(_ bytes: C, _ needle: StaticString) -> Bool
+    where C.Element == UInt8 {
+        let pattern = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+        guard let head = pattern.first else { return true }
+        var index = bytes.startIndex
+        while index != bytes.endIndex {
+            if lowercasedASCII(bytes[index]) == head {
+                var probe = bytes.index(after: index)
+                var matched = 1
+                while matched < pattern.count, probe != bytes.endIndex,
+                      lowercasedASCII(bytes[probe]) == pattern[matched] {
+                    matched += 1
+                    probe = bytes.index(after: probe)
+                }
+                if matched == pattern.count { return true }
+            }
+            index = bytes.index(after: index)
+        }
+        return false
+    }
+
+    /// The lower-cased words of plain ASCII `bytes`, split at whitespace.
+    fileprivate static func lowercasedWordsASCII(_ bytes: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
+        bytes.map(lowercasedASCII)[...].split(whereSeparator: isASCIIWhitespace)
+    }
+
+    /// How many whitespace-separated words plain ASCII `bytes` hold.
+    fileprivate static func wordCountASCII(_ bytes: ArraySlice<UInt8>) -> Int {
+        var count = 0
+        var inWord = false
+        for byte in bytes {
+            let isSpace = isASCIIWhitespace(byte)
+            if !isSpace && !inWord { count += 1 }
+            inWord = !isSpace
+        }
+        return count
+    }
+
+    /// `isTitleLike` on plain ASCII bytes.
+    fileprivate static func isTitleLikeASCII(_ bytes: ArraySlice<UInt8>) -> Bool {
+        guard let first = bytes.first, isASCIIUppercase(first), bytes.count <= 40, let last = bytes.last,
+              !".;,!?)".utf8.contains(last) else { return false }
+        return wordCountASCII(bytes) <= 4
+    }
+
+    /// `headingLevel` on plain ASCII bytes; the same rules, step for step.
+    fileprivate static func headingLevelASCII(_ bytes: [UInt8], isItem: Bool) -> Int? {
+        let colon = bytes.last == UInt8(ascii: ":")
+        var title = bytes[...]
+        if colon {
+            // `trimmingCharacters(in: .whitespaces)`: in ASCII, spaces and tabs.
+            title = title.dropLast()
+            while let first = title.first, first == 0x20 || first == 0x09 { title = title.dropFirst() }
+            while let last = title.last, last == 0x20 || last == 0x09 { title = title.dropLast() }
+        }
+        let startsUpper = title.first.map(isASCIIUppercase) ?? false
+        guard isTitleLikeASCII(title) || (colon && startsUpper && wordCountASCII(title) <= 5) else { return nil }
+        let words = lowercasedWordsASCII(title)
+        guard !words.contains(where: { prefixStopWords.contains(String(decoding: $0, as: UTF8.self)) }) else {
+            return nil
+        }
+        let letters = title.filter(isASCIILetter)
+        let capitals = letters.count >= 2 && letters.allSatisfy(isASCIIUppercase)
+        if isItem { return capitals && colon ? 1 : nil }
+        return capitals ? 1 : (colon ? 2 : nil)
+    }
+
+    /// `isNote` on plain ASCII text.
+    fileprivate static func isNoteASCII(_ text: String) -> Bool {
+        let bytes = text.utf8
+        if containsIgnoringASCIICase(bytes, "inclusion") && containsIgnoringASCIICase(bytes, "exclusion") { return true }
+        let lower = bytes.prefix(6).map(lowercasedASCII)
+        for lead in ["note:", "notes:", "note -", "n.b.", "nb:"] where lower.starts(with: lead.utf8) { return true }
+        return false
+    }
+
+    /// The first `token` in `text` at or after `from`. Plain ASCII text is searched byte by byte: there
+    /// Foundation's `range(of:)`, which bridges through NSString, finds the same bytes.
+    fileprivate static func firstRange(of token: String, in text: Substring, from: Substring.Index,
+                                       isASCII: Bool) -> Range<Substring.Index>? {
+        guard isASCII else { return text.range(of: token, range: from..<text.endIndex) }
+        return text[from...].utf8.firstRange(of: token.utf8)
     }
 }
