@@ -81,6 +81,15 @@ enum CriteriaGolden {
             "o Item\no 2nd\n+ plus\n– dash\n➢ arrow\n► play\n● dot\n○ ring\n■ sq\n□ box\n· mid",
             "\u{0} nul\u{7} bell\u{1B}[0m esc\u{7F}\n\u{200B}zero\u{200D}width\u{2060}",
             "a\u{0600}clusion criteria:\n\nInclusion\u{0903} criteria:\n\n* x",
+            "Part B Healthy Volunteer Key Non inclusion Criteria:\n\n* Adults",
+            "One Two Three Four Five Six Seven inclusion criteria:\n* x\nOne Two Three Four Five Six inclusion criteria:",
+            "A B C D Key Non-inclusion criteria:\n- Key inclusion criteria:\n\\- INCLUSION CRITERIA:\n• Exclusion Criteria:",
+            "Incluſion Excluſion criteria: one two three four five six seven eight inclusion",
+            "1234. item\n123. item\n0. zero\n007) bond\n12.5 mg\n3.\n4)\n*\n- \n+x\n*\tTab\n-\u{301} x\n1.\u{301} y",
+            "Inclusion Criteria: a b  c\\ d\\\\\n  e  \n\t f\n* x \u{A0}y\u{2003}z\u{85}w",
+            "aaa bbb ccc ddd eee fff Exclusion Criteria no colon\naaa bbb ccc ddd eee fff Exclusion criteria : - x",
+            "aaa bbb ccc ddd eee fff EXCLUSION CRITERIA: - x\na b c d e f Exclusion\u{A0}Criteria: x\nab Inclusion Criteria: y",
+            "Inclusion Criteria:\n\nJ. first. \u{212A}. second. K. third\n\nI. one II. two; III) three\n(1) a (2) b",
         ]
         let long = String(repeating: "Patients aged ≥ 18 years with diabetes; ", count: 300)
         texts.append("Inclusion Criteria:\n\n* " + long + "\n\nExclusion Criteria:\n\n* " + long)
