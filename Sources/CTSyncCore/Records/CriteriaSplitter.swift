@@ -209,6 +209,7 @@ extension CriteriaSplitter {
     /// Reads the list marker at the start of `content`, if any.
     fileprivate static func lexMarker(_ content: String) -> Marker? {
         if cannotStartWithMarker(content) { return nil }
+        if let marker = commonMarker(content) { return marker }
         // The rules below look at most at the ninth Character ("(xxxii) " or "xxxiii\. T").
         let chars = Array(content.prefix(9))
         guard let first = chars.first else { return nil }
@@ -288,6 +289,37 @@ extension CriteriaSplitter {
         }
         guard let after = next else { return true }
         return after != UInt8(ascii: ".") && after != UInt8(ascii: ")") && after != UInt8(ascii: "\\")
+    }
+
+    /// The marker of the commonest item lines, "* text", "- text", "+ text", "12. text" and "3) text",
+    /// read from the bytes; nil for any other line, which `lexMarker` reads in full. It is the marker
+    /// `lexMarker` gives: a space follows the marker, so each of its bytes is a Character of its own.
+    fileprivate static func commonMarker(_ content: String) -> Marker? {
+        let bytes = content.utf8
+        var index = bytes.startIndex
+        var digits = 0
+        var value = 0
+        while index != bytes.endIndex, digits < 4, (0x30...0x39).contains(bytes[index]) {
+            value = value * 10 + Int(bytes[index] - 0x30)
+            digits += 1
+            index = bytes.index(after: index)
+        }
+        guard index != bytes.endIndex, digits <= 3 else { return nil }
+        let delimiter = bytes[index]
+        index = bytes.index(after: index)
+        guard index != bytes.endIndex, bytes[index] == 0x20 else { return nil }
+        let length = digits + 1
+        let raw = String(content.prefix(length))
+        if digits == 0 {
+            guard delimiter == UInt8(ascii: "*") || delimiter == UInt8(ascii: "-") || delimiter == UInt8(ascii: "+")
+            else { return nil }
+            return Marker(raw: raw, style: .bullet(Character(Unicode.Scalar(delimiter))), values: [], isStrong: true,
+                          text: trimmed(content.dropFirst(length)))
+        }
+        guard delimiter == UInt8(ascii: ".") || delimiter == UInt8(ascii: ")") else { return nil }
+        return Marker(raw: raw, style: .ordinal(delimiter == UInt8(ascii: ".") ? .dot : .paren),
+                      values: [OrdinalValue(family: .number, value: value)], isStrong: true,
+                      text: trimmed(content.dropFirst(length)))
     }
 
     /// The readings of an ordinal token ("12", "b", "iv", "I"), or nil when it is not one.
@@ -425,9 +457,40 @@ extension CriteriaSplitter {
         guard let start = bytes.firstIndex(where: { $0 != 0x20 }) else { return false }
         var word = bytes[start...].prefix { $0 != 0x20 }
         if word.endIndex == bytes.endIndex, word.last == UInt8(ascii: ":") { word = word.dropLast() }
-        guard word.count <= 15 else { return false }
-        let lower = String(decoding: word.map(lowercasedASCII), as: UTF8.self)
-        return lower == "study" || otherSectionWords.contains(lower)
+        return otherSectionOpeners.contains { opener in
+            opener.count == word.count && zip(opener, word).allSatisfy { $0 == lowercasedASCII($1) }
+        }
+    }
+
+    /// The first words `matchOtherSectionHeader` accepts, as bytes.
+    private static let otherSectionOpeners: [[UInt8]] = (otherSectionWords.sorted() + ["study"]).map { Array($0.utf8) }
+
+    /// Whether the first "clu" of `content` (in any ASCII case) comes early enough for `headerPattern`
+    /// to match: before its keyword the pattern allows four prefix words, "key" and "non", each followed by
+    /// whitespace, and a bullet may precede them. So more than seven visible ASCII bytes followed by ASCII
+    /// whitespace before any possible keyword ("inclusion" or "exclusion": "clu" is ASCII even where a
+    /// case-insensitive match reads "ſ" as "s") rule the pattern out, without running it on every sentence
+    /// that mentions the criteria.
+    fileprivate static func keywordMayStartHeader(_ content: String) -> Bool {
+        let clu: [UInt8] = [UInt8(ascii: "c"), UInt8(ascii: "l"), UInt8(ascii: "u")]
+        var wordEnds = 0
+        var previous: UInt8 = 0x20
+        var matched = 0
+        for byte in content.utf8 {
+            let lower = lowercasedASCII(byte)
+            if lower == clu[matched] {
+                matched += 1
+                if matched == 3 { return true }
+            } else {
+                matched = lower == clu[0] ? 1 : 0
+            }
+            if isASCIIWhitespace(byte), (0x21..<0x7F).contains(previous) {
+                wordEnds += 1
+                if wordEnds > 7 { return false }
+            }
+            previous = byte
+        }
+        return false
     }
 
     /// Anchored header grammar: up to four prefix words, the keyword(s), "criteria", a "for …" phrase
@@ -443,6 +506,13 @@ extension CriteriaSplitter {
     /// A capitalised header in the middle of a line, e.g. "… conception Exclusion Criteria: - Women".
     private static let midLinePattern =
         #"(?<=\S)\s+(?=(?:Key\s+|KEY\s+)?(?:Inclusion|Exclusion|INCLUSION|EXCLUSION)\s+(?:Criteria|criteria|CRITERIA)\s*:)"#
+
+    /// Whether `text` has what `midLinePattern` needs in any text: a ":" and "clusion" or "CLUSION" (the
+    /// pattern is case-sensitive). Most lines that mention the criteria have no header in them.
+    fileprivate static func mayHoldMidLineHeader(_ text: String) -> Bool {
+        guard text.utf8.contains(UInt8(ascii: ":")) else { return false }
+        return firstByteOffset(of: "clusion", in: text[...]) != nil || firstByteOffset(of: "CLUSION", in: text[...]) != nil
+    }
 
     /// A compiled, immutable regular expression. `NSRegularExpression` is immutable and documented as
     /// safe to use from several threads, but not every Foundation marks it `Sendable`.
@@ -585,6 +655,7 @@ extension CriteriaSplitter {
             for line in lines {
                 var content = line.content
                 while CriteriaSplitter.mentionsClusion(content) {
+                    guard CriteriaSplitter.mayHoldMidLineHeader(content) else { break }
                     let ns = content as NSString
                     let matches = midLineRegex.matches(in: content, range: NSRange(location: 0, length: ns.length))
                     guard let split = matches.first(where: {
@@ -681,7 +752,8 @@ extension CriteriaSplitter {
 
         /// Recognises a header line (optionally behind a bullet, as in "-  INCLUSION CRITERIA:").
         private func matchHeader(_ content: String) -> Header? {
-            guard let headerRegex, CriteriaSplitter.mentionsClusion(content) else { return nil }
+            guard let headerRegex, CriteriaSplitter.mentionsClusion(content),
+                  CriteriaSplitter.keywordMayStartHeader(content) else { return nil }
             var candidate = content
             var bullet: String?
             if let marker = CriteriaSplitter.lexMarker(content), marker.isStrong, case .bullet = marker.style {
@@ -1004,6 +1076,13 @@ extension CriteriaSplitter {
         var escaped = false
         for line in lines {
             pendingSpace = pendingSpace || !result.isEmpty
+            if isCleanASCII(line) {
+                // What the loop below would do, in one copy.
+                if pendingSpace { result.append(0x20) }
+                result.append(contentsOf: line.utf8)
+                pendingSpace = false
+                continue
+            }
             for scalar in line.unicodeScalars {
                 if escaped {
                     escaped = false
@@ -1032,6 +1111,19 @@ extension CriteriaSplitter {
             }
         }
         return String(decoding: result, as: UTF8.self)
+    }
+
+    /// Whether `clean` would copy `line` unchanged: printable ASCII without backslashes, single spaces
+    /// between words and none at either end. Most source lines are like this.
+    private static func isCleanASCII(_ line: String) -> Bool {
+        var previous: UInt8 = 0x20
+        for byte in line.utf8 {
+            guard (0x20...0x7E).contains(byte), byte != UInt8(ascii: "\\"), byte != 0x20 || previous != 0x20 else {
+                return false
+            }
+            previous = byte
+        }
+        return previous != 0x20
     }
 
     /// Unicode whitespace, with a fast path for ASCII (property lookups are slow).
