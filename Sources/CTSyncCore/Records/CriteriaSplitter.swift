@@ -137,15 +137,29 @@ extension CriteriaSplitter {
 
     /// `text` without leading and trailing whitespace.
     fileprivate static func trimmed<S: StringProtocol>(_ text: S) -> String {
-        // Nearly every piece already starts and ends with a visible ASCII character: no Character walk.
-        let visibleEnds = text.utf8.withContiguousStorageIfAvailable { bytes in
-            guard let first = bytes.first, let last = bytes.last else { return false }
-            return (0x21..<0x80).contains(first) && (0x21..<0x80).contains(last)
+        if let bounds = visibleASCIIBounds(text) {
+            if bounds == 0..<text.utf8.count { return String(text) }
+            let start = text.utf8.index(text.startIndex, offsetBy: bounds.lowerBound)
+            let end = text.utf8.index(start, offsetBy: bounds.count)
+            return String(text[start..<end])
         }
-        if visibleEnds == true { return String(text) }
         guard let first = text.firstIndex(where: { !$0.isWhitespace }),
               let last = text.lastIndex(where: { !$0.isWhitespace }) else { return "" }
         return String(text[first...last])
+    }
+
+    /// The byte range `trimmed` keeps when, past any ASCII whitespace at either end, `text` starts and ends
+    /// with a visible ASCII byte, as nearly every piece does (a marker's text starts with the space after
+    /// it); nil otherwise. There the whitespace bytes are whole Characters (no Character joins them to a
+    /// visible ASCII byte), so trimming needs no Character walk.
+    fileprivate static func visibleASCIIBounds<S: StringProtocol>(_ text: S) -> Range<Int>? {
+        let bounds = text.utf8.withContiguousStorageIfAvailable { bytes -> Range<Int>? in
+            guard let first = bytes.firstIndex(where: { !isASCIIWhitespace($0) }),
+                  let last = bytes.lastIndex(where: { !isASCIIWhitespace($0) }),
+                  (0x21..<0x80).contains(bytes[first]), (0x21..<0x80).contains(bytes[last]) else { return nil }
+            return first..<(last + 1)
+        }
+        return bounds ?? nil
     }
 
     /// Where a hard-wrapped line ends. A line ending in these columns continues on the next line (the legacy
@@ -507,6 +521,14 @@ extension CriteriaSplitter {
     private static let midLinePattern =
         #"(?<=\S)\s+(?=(?:Key\s+|KEY\s+)?(?:Inclusion|Exclusion|INCLUSION|EXCLUSION)\s+(?:Criteria|criteria|CRITERIA)\s*:)"#
 
+    /// Whether a header keyword ("Key Non-inclusion") lower-cased contains a word: byte by byte for plain
+    /// ASCII, where that is the same, else through `lowercased()` and Foundation as always.
+    fileprivate static func keywordMentions(_ keyword: String) -> (StaticString) -> Bool {
+        if isPlainASCII(keyword) { return { containsIgnoringASCIICase(keyword.utf8, $0) } }
+        let lower = keyword.lowercased()
+        return { lower.contains($0.description) }
+    }
+
     /// Whether `text` has what `midLinePattern` needs in any text: a ":" and "clusion" or "CLUSION" (the
     /// pattern is case-sensitive). Most lines that mention the criteria have no header in them.
     fileprivate static func mayHoldMidLineHeader(_ text: String) -> Bool {
@@ -800,11 +822,11 @@ extension CriteriaSplitter {
                 guard rest.isEmpty, prefix.isEmpty else { return nil }
             }
 
-            let lowerKeyword = keyword.lowercased()
             let kind: SectionKind
-            if lowerKeyword.contains("inclusion") && lowerKeyword.contains("exclusion") {
+            let mentions = CriteriaSplitter.keywordMentions(keyword)
+            if mentions("inclusion") && mentions("exclusion") {
                 kind = .other
-            } else if lowerKeyword.contains("exclusion") || lowerKeyword.contains("non") {
+            } else if mentions("exclusion") || mentions("non") {
                 kind = .exclusion
             } else {
                 kind = .inclusion
@@ -1137,8 +1159,8 @@ extension CriteriaSplitter {
 
     /// A short heading without a colon that may head a list: "Group 1", "Registration".
     fileprivate static func isTitleLike(_ text: String) -> Bool {
+        if hasMoreWordEnds(text, than: 4) { return false }
         if isPlainASCII(text) { return isTitleLikeASCII(Array(text.utf8)[...]) }
-        if wordEndsAtSpaces(text) > 4 { return false }
         guard let first = text.first, first.isUppercase, text.count <= 40, let last = text.last,
               !".;,!?)".contains(last) else { return false }
         return text.split(whereSeparator: \.isWhitespace).count <= 4
@@ -1149,9 +1171,9 @@ extension CriteriaSplitter {
     /// and "Other types of Diabetes" may be a heading or a criterion, "Patients must have:" is a sentence:
     /// they only adopt a list). A list item is a heading only in capitals with a colon ("* SMOKING CRITERIA:").
     fileprivate static func headingLevel(_ text: String, isItem: Bool) -> Int? {
-        if isPlainASCII(text) { return headingLevelASCII(Array(text.utf8), isItem: isItem) }
         // A title has at most four words, a heading with a colon at most five.
-        if wordEndsAtSpaces(text) > 5 { return nil }
+        if hasMoreWordEnds(text, than: 5) { return nil }
+        if isPlainASCII(text) { return headingLevelASCII(Array(text.utf8), isItem: isItem) }
         let colon = text.hasSuffix(":")
         let title = colon ? String(text.dropLast()).trimmingCharacters(in: .whitespaces) : text
         let words = title.lowercased().split(whereSeparator: \.isWhitespace)
@@ -1267,18 +1289,21 @@ extension CriteriaSplitter {
         return plain ?? text.utf8.allSatisfy { $0 < 0x80 && $0 != 0x0D }
     }
 
-    /// How many words of `text` certainly end at an ASCII space: spaces right after a visible ASCII byte.
-    /// Each ends a different whitespace-separated word (no Character joins a visible ASCII byte to the
-    /// space after it), so a text with more of them than a rule allows words can be turned down without
-    /// splitting it into Characters.
-    fileprivate static func wordEndsAtSpaces(_ text: String) -> Int {
+    /// Whether more than `limit` words of `text` certainly end at an ASCII space: spaces right after a
+    /// visible ASCII byte. Each ends a different whitespace-separated word (no Character joins a visible
+    /// ASCII byte to the space after it), so a text with more of them than a rule allows words can be
+    /// turned down without splitting it into Characters.
+    fileprivate static func hasMoreWordEnds(_ text: String, than limit: Int) -> Bool {
         var count = 0
         var previous: UInt8 = 0x20
         for byte in text.utf8 {
-            if byte == 0x20, (0x21..<0x7F).contains(previous) { count += 1 }
+            if byte == 0x20, (0x21..<0x7F).contains(previous) {
+                count += 1
+                if count > limit { return true }
+            }
             previous = byte
         }
-        return count
+        return false
     }
 
     /// `text.count`, without grapheme breaking for plain ASCII.
