@@ -143,21 +143,24 @@ func normalize(_ options: Options) throws {
 }
 
 let usage = """
-    usage: ctsync-bench normalize|diff|sync [--records DIR] [--rounds N] [--repeat N]
+    usage: ctsync-bench normalize|criteria|diff|sync [--records DIR] [--rounds N] [--repeat N]
       normalize  normalizing every real record (v2 JSON and legacy XML), records per second
+      criteria   CriteriaSplitter.split alone over every distinct real criteria text, texts per second
       diff       the semantic differ over every real pair of versions and a derived pair per study, diffs per second
       sync       a 325-study watch synced from a loopback registry, then re-synced: requests, time, bytes per version
       Figures are medians of N rounds (default 5), each with its baseline measured in the same run.
     """
 
 guard let options = Options.parse(Array(CommandLine.arguments.dropFirst())),
-      ["normalize", "diff", "sync"].contains(options.command) else {
+      ["normalize", "criteria", "diff", "sync"].contains(options.command) else {
     FileHandle.standardError.write(Data((usage + "\n").utf8))
     exit(64)
 }
 do {
     switch options.command {
     case "normalize": try normalize(options)
+    case "criteria": try runCriteriaBenchmark(records: recordsDirectory(options), rounds: options.rounds,
+                                              repeats: options.repeats)
     case "diff": try runDiffBenchmark(records: recordsDirectory(options), rounds: options.rounds)
     default: try await runSyncBenchmark(records: recordsDirectory(options), rounds: options.rounds)
     }

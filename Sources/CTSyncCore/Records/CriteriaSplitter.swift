@@ -137,9 +137,29 @@ extension CriteriaSplitter {
 
     /// `text` without leading and trailing whitespace.
     fileprivate static func trimmed<S: StringProtocol>(_ text: S) -> String {
+        if let bounds = visibleASCIIBounds(text) {
+            if bounds == 0..<text.utf8.count { return String(text) }
+            let start = text.utf8.index(text.startIndex, offsetBy: bounds.lowerBound)
+            let end = text.utf8.index(start, offsetBy: bounds.count)
+            return String(text[start..<end])
+        }
         guard let first = text.firstIndex(where: { !$0.isWhitespace }),
               let last = text.lastIndex(where: { !$0.isWhitespace }) else { return "" }
         return String(text[first...last])
+    }
+
+    /// The byte range `trimmed` keeps when, past any ASCII whitespace at either end, `text` starts and ends
+    /// with a visible ASCII byte, as nearly every piece does (a marker's text starts with the space after
+    /// it); nil otherwise. There the whitespace bytes are whole Characters (no Character joins them to a
+    /// visible ASCII byte), so trimming needs no Character walk.
+    fileprivate static func visibleASCIIBounds<S: StringProtocol>(_ text: S) -> Range<Int>? {
+        let bounds = text.utf8.withContiguousStorageIfAvailable { bytes -> Range<Int>? in
+            guard let first = bytes.firstIndex(where: { !isASCIIWhitespace($0) }),
+                  let last = bytes.lastIndex(where: { !isASCIIWhitespace($0) }),
+                  (0x21..<0x80).contains(bytes[first]), (0x21..<0x80).contains(bytes[last]) else { return nil }
+            return first..<(last + 1)
+        }
+        return bounds ?? nil
     }
 
     /// Where a hard-wrapped line ends. A line ending in these columns continues on the next line (the legacy
@@ -148,8 +168,12 @@ extension CriteriaSplitter {
     fileprivate static let wrapColumns = 60...100
 
     /// Whether `text` contains "clusion" in any case: a cheap test before looking for a header.
+    ///
+    /// Reads the bytes instead of lower-casing the line. No other character lower-cases to these ASCII
+    /// letters, and where a combining mark splits the word ("clusion\u{301}") neither header pattern can
+    /// match there, so this finds a header wherever lower-casing and searching Characters did.
     fileprivate static func mentionsClusion(_ text: String) -> Bool {
-        text.lowercased().contains("clusion")
+        containsIgnoringASCIICase(text.utf8, "clusion")
     }
 }
 
@@ -198,7 +222,10 @@ extension CriteriaSplitter {
 
     /// Reads the list marker at the start of `content`, if any.
     fileprivate static func lexMarker(_ content: String) -> Marker? {
-        let chars = Array(content.prefix(16))
+        if cannotStartWithMarker(content) { return nil }
+        if let marker = commonMarker(content) { return marker }
+        // The rules below look at most at the ninth Character ("(xxxii) " or "xxxiii\. T").
+        let chars = Array(content.prefix(9))
         guard let first = chars.first else { return nil }
         func isSpaceOrEnd(_ index: Int) -> Bool { index >= chars.count || chars[index].isWhitespace }
         func text(after count: Int) -> String { trimmed(content.dropFirst(count)) }
@@ -254,6 +281,59 @@ extension CriteriaSplitter {
             return marker
         }
         return nil
+    }
+
+    /// Whether the first bytes of `content` already rule out a list marker. Most lines start with a word
+    /// ("Patients with …"), and reading the first sixteen Characters of every line is costly.
+    ///
+    /// Only says no where `lexMarker` would: a marker starts with `\\`, `*`, `-`, `+`, `(`, "o ", a
+    /// non-ASCII bullet, or up to six ASCII letters and digits followed by `.`, `)` or `\\`. A combining mark
+    /// after an ASCII byte makes the Character non-ASCII, which `lexMarker` rejects as well.
+    fileprivate static func cannotStartWithMarker(_ content: String) -> Bool {
+        var bytes = content.utf8.makeIterator()
+        guard let first = bytes.next() else { return true }
+        guard first < 0x80, !"\\*-+(".utf8.contains(first) else { return false }
+        guard isASCIILetterOrDigit(first) else { return true }
+        var next = bytes.next()
+        if first == UInt8(ascii: "o"), next == 0x20 { return false }
+        var run = 1
+        while run < 6, let byte = next, isASCIILetterOrDigit(byte) {
+            run += 1
+            next = bytes.next()
+        }
+        guard let after = next else { return true }
+        return after != UInt8(ascii: ".") && after != UInt8(ascii: ")") && after != UInt8(ascii: "\\")
+    }
+
+    /// The marker of the commonest item lines, "* text", "- text", "+ text", "12. text" and "3) text",
+    /// read from the bytes; nil for any other line, which `lexMarker` reads in full. It is the marker
+    /// `lexMarker` gives: a space follows the marker, so each of its bytes is a Character of its own.
+    fileprivate static func commonMarker(_ content: String) -> Marker? {
+        let bytes = content.utf8
+        var index = bytes.startIndex
+        var digits = 0
+        var value = 0
+        while index != bytes.endIndex, digits < 4, (0x30...0x39).contains(bytes[index]) {
+            value = value * 10 + Int(bytes[index] - 0x30)
+            digits += 1
+            index = bytes.index(after: index)
+        }
+        guard index != bytes.endIndex, digits <= 3 else { return nil }
+        let delimiter = bytes[index]
+        index = bytes.index(after: index)
+        guard index != bytes.endIndex, bytes[index] == 0x20 else { return nil }
+        let length = digits + 1
+        let raw = String(content.prefix(length))
+        if digits == 0 {
+            guard delimiter == UInt8(ascii: "*") || delimiter == UInt8(ascii: "-") || delimiter == UInt8(ascii: "+")
+            else { return nil }
+            return Marker(raw: raw, style: .bullet(Character(Unicode.Scalar(delimiter))), values: [], isStrong: true,
+                          text: trimmed(content.dropFirst(length)))
+        }
+        guard delimiter == UInt8(ascii: ".") || delimiter == UInt8(ascii: ")") else { return nil }
+        return Marker(raw: raw, style: .ordinal(delimiter == UInt8(ascii: ".") ? .dot : .paren),
+                      values: [OrdinalValue(family: .number, value: value)], isStrong: true,
+                      text: trimmed(content.dropFirst(length)))
     }
 
     /// The readings of an ordinal token ("12", "b", "iv", "I"), or nil when it is not one.
@@ -371,6 +451,7 @@ extension CriteriaSplitter {
     /// A header for a section that is neither inclusion nor exclusion, such as "Termination criteria:" or
     /// "Withdrawal Criteria"; its whole text is kept as the label of an `other` section.
     fileprivate static func matchOtherSectionHeader(_ content: String) -> Header? {
+        guard firstWordMayOpenOtherSection(content) else { return nil }
         let title = content.hasSuffix(":") ? String(content.dropLast()) : content
         let words = title.lowercased().split(separator: " ").map(String.init)
         guard (1...3).contains(words.count), otherSectionWords.contains(words[0]) || (words.count > 1
@@ -379,6 +460,51 @@ extension CriteriaSplitter {
             || otherSectionWords.contains(words[words.count - 1]) else { return nil }
         return Header(kind: .other, label: trimmed(title), context: nil, prefix: "", qualifier: "", consumed: "",
                       rest: "")
+    }
+
+    /// Whether the first word of `content` (up to a space, without a final ":") is one of
+    /// `otherSectionWords` or "study" in any ASCII case: the first thing `matchOtherSectionHeader` needs,
+    /// read from the bytes without lower-casing and splitting every line. Those words are ASCII and no
+    /// other character lower-cases to their letters, so a line failing this has no such header.
+    fileprivate static func firstWordMayOpenOtherSection(_ content: String) -> Bool {
+        let bytes = content.utf8
+        guard let start = bytes.firstIndex(where: { $0 != 0x20 }) else { return false }
+        var word = bytes[start...].prefix { $0 != 0x20 }
+        if word.endIndex == bytes.endIndex, word.last == UInt8(ascii: ":") { word = word.dropLast() }
+        return otherSectionOpeners.contains { opener in
+            opener.count == word.count && zip(opener, word).allSatisfy { $0 == lowercasedASCII($1) }
+        }
+    }
+
+    /// The first words `matchOtherSectionHeader` accepts, as bytes.
+    private static let otherSectionOpeners: [[UInt8]] = (otherSectionWords.sorted() + ["study"]).map { Array($0.utf8) }
+
+    /// Whether the first "clu" of `content` (in any ASCII case) comes early enough for `headerPattern`
+    /// to match: before its keyword the pattern allows four prefix words, "key" and "non", each followed by
+    /// whitespace, and a bullet may precede them. So more than seven visible ASCII bytes followed by ASCII
+    /// whitespace before any possible keyword ("inclusion" or "exclusion": "clu" is ASCII even where a
+    /// case-insensitive match reads "ſ" as "s") rule the pattern out, without running it on every sentence
+    /// that mentions the criteria.
+    fileprivate static func keywordMayStartHeader(_ content: String) -> Bool {
+        let clu: [UInt8] = [UInt8(ascii: "c"), UInt8(ascii: "l"), UInt8(ascii: "u")]
+        var wordEnds = 0
+        var previous: UInt8 = 0x20
+        var matched = 0
+        for byte in content.utf8 {
+            let lower = lowercasedASCII(byte)
+            if lower == clu[matched] {
+                matched += 1
+                if matched == 3 { return true }
+            } else {
+                matched = lower == clu[0] ? 1 : 0
+            }
+            if isASCIIWhitespace(byte), (0x21..<0x7F).contains(previous) {
+                wordEnds += 1
+                if wordEnds > 7 { return false }
+            }
+            previous = byte
+        }
+        return false
     }
 
     /// Anchored header grammar: up to four prefix words, the keyword(s), "criteria", a "for …" phrase
@@ -395,6 +521,21 @@ extension CriteriaSplitter {
     private static let midLinePattern =
         #"(?<=\S)\s+(?=(?:Key\s+|KEY\s+)?(?:Inclusion|Exclusion|INCLUSION|EXCLUSION)\s+(?:Criteria|criteria|CRITERIA)\s*:)"#
 
+    /// Whether a header keyword ("Key Non-inclusion") lower-cased contains a word: byte by byte for plain
+    /// ASCII, where that is the same, else through `lowercased()` and Foundation as always.
+    fileprivate static func keywordMentions(_ keyword: String) -> (StaticString) -> Bool {
+        if isPlainASCII(keyword) { return { containsIgnoringASCIICase(keyword.utf8, $0) } }
+        let lower = keyword.lowercased()
+        return { lower.contains($0.description) }
+    }
+
+    /// Whether `text` has what `midLinePattern` needs in any text: a ":" and "clusion" or "CLUSION" (the
+    /// pattern is case-sensitive). Most lines that mention the criteria have no header in them.
+    fileprivate static func mayHoldMidLineHeader(_ text: String) -> Bool {
+        guard text.utf8.contains(UInt8(ascii: ":")) else { return false }
+        return firstByteOffset(of: "clusion", in: text[...]) != nil || firstByteOffset(of: "CLUSION", in: text[...]) != nil
+    }
+
     /// A compiled, immutable regular expression. `NSRegularExpression` is immutable and documented as
     /// safe to use from several threads, but not every Foundation marks it `Sendable`.
     fileprivate struct SharedRegex: @unchecked Sendable {
@@ -403,6 +544,17 @@ extension CriteriaSplitter {
         init(_ pattern: String, options: NSRegularExpression.Options = []) {
             regex = try? NSRegularExpression(pattern: pattern, options: options)
         }
+    }
+
+    /// A section number before a header keyword: "III.6", "2.", "IV".
+    private static let sectionNumberRegex = SharedRegex(#"^[0-9IVXivx]+(\.[0-9]+)*\.?$"#)
+
+    /// Whether a header's prefix is a section number ("III.6 EXCLUSION CRITERIA"). Uses the compiled
+    /// pattern: `range(of:options: .regularExpression)` compiled it again for every header.
+    fileprivate static func isSectionNumber(_ prefix: String) -> Bool {
+        guard let regex = sectionNumberRegex.regex else { return false }
+        let range = NSRange(location: 0, length: (prefix as NSString).length)
+        return regex.firstMatch(in: prefix, range: range) != nil
     }
 
     /// The header grammar, compiled once (compiling costs about a millisecond).
@@ -525,6 +677,7 @@ extension CriteriaSplitter {
             for line in lines {
                 var content = line.content
                 while CriteriaSplitter.mentionsClusion(content) {
+                    guard CriteriaSplitter.mayHoldMidLineHeader(content) else { break }
                     let ns = content as NSString
                     let matches = midLineRegex.matches(in: content, range: NSRange(location: 0, length: ns.length))
                     guard let split = matches.first(where: {
@@ -556,8 +709,8 @@ extension CriteriaSplitter {
                 }
                 defer {
                     afterBlank = false
-                    previousEndsWithColon = line.content.hasSuffix(":")
-                    previousEndColumn = line.indent + line.content.count
+                    previousEndsWithColon = CriteriaSplitter.endsWithColon(line.content)
+                    previousEndColumn = line.indent + CriteriaSplitter.characterCount(line.content)
                 }
 
                 if var header = headerCandidate(line, continuing: afterBlank ? nil : open.map { blocks[$0] }) {
@@ -621,7 +774,8 @@ extension CriteriaSplitter {
 
         /// Recognises a header line (optionally behind a bullet, as in "-  INCLUSION CRITERIA:").
         private func matchHeader(_ content: String) -> Header? {
-            guard let headerRegex, CriteriaSplitter.mentionsClusion(content) else { return nil }
+            guard let headerRegex, CriteriaSplitter.mentionsClusion(content),
+                  CriteriaSplitter.keywordMayStartHeader(content) else { return nil }
             var candidate = content
             var bullet: String?
             if let marker = CriteriaSplitter.lexMarker(content), marker.isStrong, case .bullet = marker.style {
@@ -647,7 +801,7 @@ extension CriteriaSplitter {
 
             var prefix = rawPrefix
             var sectionNumber = ""
-            if rawPrefix.range(of: #"^[0-9IVXivx]+(\.[0-9]+)*\.?$"#, options: .regularExpression) != nil {
+            if isSectionNumber(rawPrefix) {
                 // "III.6 EXCLUSION CRITERIA": a section number, consumed like a list marker.
                 sectionNumber = prefix
                 prefix = ""
@@ -668,11 +822,11 @@ extension CriteriaSplitter {
                 guard rest.isEmpty, prefix.isEmpty else { return nil }
             }
 
-            let lowerKeyword = keyword.lowercased()
             let kind: SectionKind
-            if lowerKeyword.contains("inclusion") && lowerKeyword.contains("exclusion") {
+            let mentions = CriteriaSplitter.keywordMentions(keyword)
+            if mentions("inclusion") && mentions("exclusion") {
                 kind = .other
-            } else if lowerKeyword.contains("exclusion") || lowerKeyword.contains("non") {
+            } else if mentions("exclusion") || mentions("non") {
                 kind = .exclusion
             } else {
                 kind = .inclusion
@@ -780,7 +934,7 @@ extension CriteriaSplitter {
                     }
                     let node = Node(kind: .paragraph, indent: block.indent, text: text, order: order)
                     node.headingLevel = level
-                    node.isGroup = text.hasSuffix(":") || level != nil
+                    node.isGroup = CriteriaSplitter.endsWithColon(text) || level != nil
                         || (stack.isEmpty && CriteriaSplitter.isTitleLike(text))
                     lastParagraph = (node, order, stack.isEmpty)
                     attach(node)
@@ -853,7 +1007,7 @@ extension CriteriaSplitter {
                     if node.children.isEmpty, case .ordinal = item.style,
                        CriteriaSplitter.continuesRun(item, after: parent) { return false }
                     if indent >= node.indent, !sameStyle(item, parent), !numbersOn(item, from: parent),
-                       node.text.hasSuffix(":") { return true }
+                       CriteriaSplitter.endsWithColon(node.text) { return true }
                 }
                 return indent >= node.indent + 2
             case .paragraph: return node.isGroup && (item != nil ? indent >= node.indent : indent >= node.indent + 2)
@@ -927,20 +1081,38 @@ extension CriteriaSplitter {
 
 extension CriteriaSplitter {
     /// Joins lines with single spaces, collapses whitespace and undoes markdown backslash escapes.
+    ///
+    /// Builds UTF-8 bytes rather than a `String.UnicodeScalarView`: appending scalars one by one to a view
+    /// was the costliest part of building items.
     fileprivate static func clean(_ lines: [String]) -> String {
-        var result = String.UnicodeScalarView()
+        var result: [UInt8] = []
+        result.reserveCapacity(lines.reduce(0) { $0 + $1.utf8.count })
+        func append(_ scalar: Unicode.Scalar) {
+            if scalar.isASCII {
+                result.append(UInt8(scalar.value))
+            } else {
+                UTF8.encode(scalar) { result.append($0) }
+            }
+        }
         var pendingSpace = false
         var escaped = false
         for line in lines {
             pendingSpace = pendingSpace || !result.isEmpty
+            if isCleanASCII(line) {
+                // What the loop below would do, in one copy.
+                if pendingSpace { result.append(0x20) }
+                result.append(contentsOf: line.utf8)
+                pendingSpace = false
+                continue
+            }
             for scalar in line.unicodeScalars {
                 if escaped {
                     escaped = false
-                    if !(scalar.isASCII && asciiPunctuation.contains(scalar)) { result.append("\\") }
+                    if !(scalar.isASCII && asciiPunctuation.contains(scalar)) { result.append(UInt8(ascii: "\\")) }
                 } else if scalar == "\\" {
                     escaped = true
                     if pendingSpace {
-                        result.append(" ")
+                        result.append(0x20)
                         pendingSpace = false
                     }
                     continue
@@ -950,17 +1122,32 @@ extension CriteriaSplitter {
                     continue
                 }
                 if pendingSpace {
-                    result.append(" ")
+                    result.append(0x20)
                     pendingSpace = false
                 }
-                result.append(scalar)
+                append(scalar)
             }
             if escaped {
-                result.append("\\")
+                result.append(UInt8(ascii: "\\"))
                 escaped = false
             }
         }
-        return String(result)
+        return String(decoding: result, as: UTF8.self)
+    }
+
+    /// Whether `clean` would copy `line` unchanged: printable ASCII without backslashes, single spaces
+    /// between words and none at either end. Most source lines are like this.
+    private static func isCleanASCII(_ line: String) -> Bool {
+        withUTF8Bytes(line) { bytes in
+            var previous: UInt8 = 0x20
+            for byte in bytes {
+                guard (0x20...0x7E).contains(byte), byte != UInt8(ascii: "\\"), byte != 0x20 || previous != 0x20 else {
+                    return false
+                }
+                previous = byte
+            }
+            return previous != 0x20
+        }
     }
 
     /// Unicode whitespace, with a fast path for ASCII (property lookups are slow).
@@ -974,6 +1161,8 @@ extension CriteriaSplitter {
 
     /// A short heading without a colon that may head a list: "Group 1", "Registration".
     fileprivate static func isTitleLike(_ text: String) -> Bool {
+        if hasMoreWordEnds(text, than: 4) { return false }
+        if isPlainASCII(text) { return isTitleLikeASCII(Array(text.utf8)[...]) }
         guard let first = text.first, first.isUppercase, text.count <= 40, let last = text.last,
               !".;,!?)".contains(last) else { return false }
         return text.split(whereSeparator: \.isWhitespace).count <= 4
@@ -984,6 +1173,9 @@ extension CriteriaSplitter {
     /// and "Other types of Diabetes" may be a heading or a criterion, "Patients must have:" is a sentence:
     /// they only adopt a list). A list item is a heading only in capitals with a colon ("* SMOKING CRITERIA:").
     fileprivate static func headingLevel(_ text: String, isItem: Bool) -> Int? {
+        // A title has at most four words, a heading with a colon at most five.
+        if hasMoreWordEnds(text, than: 5) { return nil }
+        if isPlainASCII(text) { return headingLevelASCII(Array(text.utf8), isItem: isItem) }
         let colon = text.hasSuffix(":")
         let title = colon ? String(text.dropLast()).trimmingCharacters(in: .whitespaces) : text
         let words = title.lowercased().split(whereSeparator: \.isWhitespace)
@@ -1000,7 +1192,7 @@ extension CriteriaSplitter {
     /// enrolled in this study:". One that says anything more ("Patients of the Parkland Diabetes Clinic
     /// who meet one or more of the following criteria:") is a criterion and keeps its list as sub-items.
     fileprivate static func isIntro(_ text: String) -> Bool {
-        guard text.hasSuffix(":") else { return false }
+        guard endsWithColon(text) else { return false }
         let words = text.lowercased().split(whereSeparator: { !$0.isLetter })
         return !words.isEmpty && words.allSatisfy { introVocabulary.contains(String($0)) }
     }
@@ -1021,6 +1213,7 @@ extension CriteriaSplitter {
 
     /// A note: "Note: …", "N.B. …", or a paragraph about both inclusion and exclusion criteria.
     fileprivate static func isNote(_ text: String) -> Bool {
+        if isPlainASCII(text) { return isNoteASCII(text) }
         let lower = text.lowercased()
         if lower.contains("inclusion") && lower.contains("exclusion") { return true }
         for lead in ["note:", "notes:", "note -", "n.b.", "nb:"] where lower.hasPrefix(lead) { return true }
@@ -1035,6 +1228,7 @@ extension CriteriaSplitter {
         var values = marker.values
         var currentMarker: String?
         var remaining = Substring(text)
+        let isASCII = isPlainASCII(text)
         search: while true {
             var best: (range: Range<Substring.Index>, value: OrdinalValue, token: String)?
             for value in values {
@@ -1047,7 +1241,7 @@ extension CriteriaSplitter {
                 case .enclosed: token = "(" + successor + ")"
                 }
                 var from = remaining.startIndex
-                while let range = remaining.range(of: token, range: from..<remaining.endIndex) {
+                while let range = firstRange(of: token, in: remaining, from: from, isASCII: isASCII) {
                     from = range.upperBound
                     guard isInlineOrdinal(range, in: remaining, number: value.family == .number) else { continue }
                     if best == nil || range.lowerBound < best!.range.lowerBound { best = (range, next, token) }
@@ -1078,5 +1272,203 @@ extension CriteriaSplitter {
         guard number, after == " " else { return false }
         let next = text.index(after: range.upperBound)
         return next < text.endIndex && text[next].isUppercase
+    }
+}
+
+// MARK: - ASCII fast paths
+
+// Almost every criteria line is plain ASCII. There each byte is one Character, so the rules above, written
+// for Characters, can be read on the bytes without grapheme breaking, Unicode property lookups, lower-cased
+// copies or NSString bridging. Each fast path gives exactly the answer of the general code it stands in for;
+// text with any non-ASCII byte (or a CR, which joins LF into one Character) takes the general code.
+
+extension CriteriaSplitter {
+    /// Whether every byte of `text` is ASCII other than CR: one Character per byte.
+    fileprivate static func isPlainASCII<S: StringProtocol>(_ text: S) -> Bool {
+        let plain = text.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.allSatisfy { $0 < 0x80 && $0 != 0x0D }
+        }
+        return plain ?? text.utf8.allSatisfy { $0 < 0x80 && $0 != 0x0D }
+    }
+
+    /// Whether more than `limit` words of `text` certainly end at an ASCII space: spaces right after a
+    /// visible ASCII byte. Each ends a different whitespace-separated word (no Character joins a visible
+    /// ASCII byte to the space after it), so a text with more of them than a rule allows words can be
+    /// turned down without splitting it into Characters.
+    fileprivate static func hasMoreWordEnds(_ text: String, than limit: Int) -> Bool {
+        withUTF8Bytes(text) { bytes in
+            var count = 0
+            var previous: UInt8 = 0x20
+            for byte in bytes {
+                if byte == 0x20, (0x21..<0x7F).contains(previous) {
+                    count += 1
+                    if count > limit { return true }
+                }
+                previous = byte
+            }
+            return false
+        }
+    }
+
+    /// Runs `body` on the UTF-8 bytes of `text` as a buffer: loops over a buffer are several times
+    /// faster than over `String.UTF8View`. Strings the splitter builds are native, so this never copies.
+    fileprivate static func withUTF8Bytes<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+        return Array(text.utf8).withUnsafeBufferPointer(body)
+    }
+
+    /// `text.count`, without grapheme breaking for plain ASCII.
+    fileprivate static func characterCount(_ text: String) -> Int {
+        isPlainASCII(text) ? text.utf8.count : text.count
+    }
+
+    /// `text.hasSuffix(":")`. A final ":" byte after an ASCII byte is a Character of its own; no other
+    /// Character equals ":", so any other last byte means no.
+    fileprivate static func endsWithColon(_ text: String) -> Bool {
+        let bytes = text.utf8
+        guard bytes.last == UInt8(ascii: ":") else { return false }
+        guard let before = bytes.dropLast().last, before >= 0x80 else { return true }
+        return text.hasSuffix(":")
+    }
+
+    /// ASCII lower case of one byte; other bytes unchanged.
+    fileprivate static func lowercasedASCII(_ byte: UInt8) -> UInt8 {
+        (0x41...0x5A).contains(byte) ? byte + 0x20 : byte
+    }
+
+    fileprivate static func isASCIIUppercase(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte) }
+
+    fileprivate static func isASCIILetter(_ byte: UInt8) -> Bool {
+        (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+    }
+
+    fileprivate static func isASCIILetterOrDigit(_ byte: UInt8) -> Bool {
+        isASCIILetter(byte) || (0x30...0x39).contains(byte)
+    }
+
+    /// `Character.isWhitespace` for an ASCII byte: space, tab, LF, VT, FF, CR.
+    fileprivate static func isASCIIWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || (0x09...0x0D).contains(byte)
+    }
+
+    /// Whether `bytes` contain `needle` (given in lower case) in any ASCII case.
+    fileprivate static func containsIgnoringASCIICase(_ text: String.UTF8View, _ needle: StaticString) -> Bool {
+        if let found = text.withContiguousStorageIfAvailable({ containsIgnoringASCIICase($0, needle) }) {
+            return found
+        }
+        return containsIgnoringASCIICase(Array(text), needle)
+    }
+
+    /// Whether `bytes` contain `needle` (given in lower case) in any ASCII case.
+    fileprivate static func containsIgnoringASCIICase<C: Collection>(_ bytes: C, _ needle: StaticString) -> Bool
+    where C.Element == UInt8 {
+        let pattern = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+        guard let head = pattern.first else { return true }
+        var index = bytes.startIndex
+        while index != bytes.endIndex {
+            if lowercasedASCII(bytes[index]) == head {
+                var probe = bytes.index(after: index)
+                var matched = 1
+                while matched < pattern.count, probe != bytes.endIndex,
+                      lowercasedASCII(bytes[probe]) == pattern[matched] {
+                    matched += 1
+                    probe = bytes.index(after: probe)
+                }
+                if matched == pattern.count { return true }
+            }
+            index = bytes.index(after: index)
+        }
+        return false
+    }
+
+    /// The lower-cased words of plain ASCII `bytes`, split at whitespace.
+    fileprivate static func lowercasedWordsASCII(_ bytes: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
+        bytes.map(lowercasedASCII)[...].split(whereSeparator: isASCIIWhitespace)
+    }
+
+    /// How many whitespace-separated words plain ASCII `bytes` hold.
+    fileprivate static func wordCountASCII(_ bytes: ArraySlice<UInt8>) -> Int {
+        var count = 0
+        var inWord = false
+        for byte in bytes {
+            let isSpace = isASCIIWhitespace(byte)
+            if !isSpace && !inWord { count += 1 }
+            inWord = !isSpace
+        }
+        return count
+    }
+
+    /// `isTitleLike` on plain ASCII bytes.
+    fileprivate static func isTitleLikeASCII(_ bytes: ArraySlice<UInt8>) -> Bool {
+        guard let first = bytes.first, isASCIIUppercase(first), bytes.count <= 40, let last = bytes.last,
+              !".;,!?)".utf8.contains(last) else { return false }
+        return wordCountASCII(bytes) <= 4
+    }
+
+    /// `headingLevel` on plain ASCII bytes; the same rules, step for step.
+    fileprivate static func headingLevelASCII(_ bytes: [UInt8], isItem: Bool) -> Int? {
+        let colon = bytes.last == UInt8(ascii: ":")
+        var title = bytes[...]
+        if colon {
+            // `trimmingCharacters(in: .whitespaces)`: in ASCII, spaces and tabs.
+            title = title.dropLast()
+            while let first = title.first, first == 0x20 || first == 0x09 { title = title.dropFirst() }
+            while let last = title.last, last == 0x20 || last == 0x09 { title = title.dropLast() }
+        }
+        let startsUpper = title.first.map(isASCIIUppercase) ?? false
+        guard isTitleLikeASCII(title) || (colon && startsUpper && wordCountASCII(title) <= 5) else { return nil }
+        let words = lowercasedWordsASCII(title)
+        guard !words.contains(where: { prefixStopWords.contains(String(decoding: $0, as: UTF8.self)) }) else {
+            return nil
+        }
+        let letters = title.filter(isASCIILetter)
+        let capitals = letters.count >= 2 && letters.allSatisfy(isASCIIUppercase)
+        if isItem { return capitals && colon ? 1 : nil }
+        return capitals ? 1 : (colon ? 2 : nil)
+    }
+
+    /// `isNote` on plain ASCII text.
+    fileprivate static func isNoteASCII(_ text: String) -> Bool {
+        let bytes = text.utf8
+        if containsIgnoringASCIICase(bytes, "inclusion") && containsIgnoringASCIICase(bytes, "exclusion") { return true }
+        let lower = bytes.prefix(6).map(lowercasedASCII)
+        for lead in ["note:", "notes:", "note -", "n.b.", "nb:"] where lower.starts(with: lead.utf8) { return true }
+        return false
+    }
+
+    /// The first ordinal `token` ("2.", "(b)", "IV)") in `text` at or after `from`, as Foundation's
+    /// `range(of:)` finds it. That call bridges through NSString and was a third of the splitter's time.
+    ///
+    /// In plain ASCII text it finds exactly the token's bytes, so the bytes are searched instead. In other
+    /// text it also matches canonically equivalent characters at character boundaries, so it still
+    /// decides, but only when the bytes occur: no other character is equivalent to an ASCII letter, digit,
+    /// "." or a parenthesis, except the Kelvin sign to "K".
+    fileprivate static func firstRange(of token: String, in text: Substring, from: Substring.Index,
+                                       isASCII: Bool) -> Range<Substring.Index>? {
+        let rest = text[from...]
+        guard let offset = firstByteOffset(of: token, in: rest) else {
+            if isASCII || !token.utf8.contains(UInt8(ascii: "K")) { return nil }
+            return text.range(of: token, range: from..<text.endIndex)
+        }
+        guard isASCII else { return text.range(of: token, range: from..<text.endIndex) }
+        let lower = rest.utf8.index(rest.startIndex, offsetBy: offset)
+        return lower..<rest.utf8.index(lower, offsetBy: token.utf8.count)
+    }
+
+    /// The byte offset of the first occurrence of `token`'s UTF-8 in `text`, if any.
+    fileprivate static func firstByteOffset(of token: String, in text: Substring) -> Int? {
+        let needle = Array(token.utf8)
+        guard let head = needle.first else { return 0 }
+        let found = text.utf8.withContiguousStorageIfAvailable { bytes -> Int? in
+            guard bytes.count >= needle.count else { return nil }
+            for start in 0...(bytes.count - needle.count) where bytes[start] == head {
+                var matched = 1
+                while matched < needle.count, bytes[start + matched] == needle[matched] { matched += 1 }
+                if matched == needle.count { return start }
+            }
+            return nil
+        }
+        if let found { return found }
+        return text.utf8.firstRange(of: needle).map { text.utf8.distance(from: text.startIndex, to: $0.lowerBound) }
     }
 }
