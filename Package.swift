@@ -21,12 +21,13 @@ let package = Package(
         .systemLibrary(name: "CTZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
 
         // The library: fetch, records, store, diff, sync. All logic lives here.
         .target(
             name: "CTSyncCore",
             dependencies: [
-                "CCurl", "CTZlib", "CLibXML2", "CCrypto",
+                "CCurl", "CTZlib", "CLibXML2", "CCrypto", "CDeflate",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]

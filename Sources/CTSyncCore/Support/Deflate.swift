@@ -1,3 +1,4 @@
+import CDeflate
 import CTZlib
 import Foundation
 
@@ -10,14 +11,39 @@ public enum Deflate {
     }
 
     /// zlib-wrapped deflate at a level that favours speed (records are compressed once per new version).
+    ///
+    /// libdeflate writes the same zlib format that `decompress` (zlib) reads, about twice as fast as zlib at
+    /// level 1 and a little smaller: compressing was 13 % of an import's CPU with zlib.
     public static func compress(_ data: Data, level: Int32 = 6) throws -> Data {
-        var destLength = compressBound(uLong(data.count))
-        var out = [UInt8](repeating: 0, count: Int(destLength))
-        let rc = data.withUnsafeBytes { src in
-            compress2(&out, &destLength, src.bindMemory(to: Bytef.self).baseAddress, uLong(data.count), level)
+        let compressor = Compressors.shared.take(level: level)
+        defer { Compressors.shared.give(compressor, level: level) }
+        let bound = libdeflate_zlib_compress_bound(compressor, data.count)
+        var out = [UInt8](repeating: 0, count: bound)
+        let written = data.withUnsafeBytes { src in
+            out.withUnsafeMutableBytes { dst in
+                libdeflate_zlib_compress(compressor, src.baseAddress, src.count, dst.baseAddress, dst.count)
+            }
         }
-        guard rc == Z_OK else { throw Failure(code: rc, operation: "compress") }
-        return Data(out[0..<Int(destLength)])
+        guard written > 0 else { throw Failure(code: -1, operation: "compress") }
+        return Data(out[0..<written])
+    }
+
+    /// libdeflate compressors, reused: one is not safe to share between threads, and allocating one per record
+    /// costs more than compressing a small record.
+    private final class Compressors: @unchecked Sendable {
+        static let shared = Compressors()
+        private let lock = NSLock()
+        private var idle: [Int32: [OpaquePointer]] = [:]
+
+        func take(level: Int32) -> OpaquePointer {
+            if let c = lock.withLock({ idle[level]?.popLast() }) { return c }
+            guard let c = libdeflate_alloc_compressor(level) else { fatalError("libdeflate: cannot allocate a compressor") }
+            return c
+        }
+
+        func give(_ c: OpaquePointer, level: Int32) {
+            lock.withLock { idle[level, default: []].append(c) }
+        }
     }
 
     /// Inflates `data`, whose uncompressed size is known from the store.
