@@ -93,23 +93,39 @@ import Testing
     }
 
     /// With more matches than the window, the hits are the best of the newest matches: the same scores as
-    /// ranking everything, restricted to the window.
+    /// ranking everything, restricted to the window. With a filter, the window is the newest text matches, or the
+    /// newest filtered matches when the first holds fewer hits than the limit.
     @Test func aCommonWordIsRankedWithinTheNewestMatches() throws {
         let store = Self.store
         let ids = Dictionary(uniqueKeysWithValues: try Self.facets(store).map { ($0.nctId, $0.id) })
+        func best(_ hits: [SearchHit], newest: Int) -> [SearchHit] {
+            Array(hits.sorted { ids[$0.nctId]! > ids[$1.nctId]! }.prefix(newest)
+                .sorted { ($0.score, $1.nctId) > ($1.score, $0.nctId) }.prefix(3))
+        }
         var completed = SearchFilter(); completed.statuses = ["COMPLETED"]
-        for (text, filter) in [("cancer", SearchFilter()), ("cancer", completed), ("patients", SearchFilter())] {
+        var recruiting = SearchFilter(); recruiting.statuses = ["RECRUITING"]
+        for (text, filter) in [("cancer", SearchFilter()), ("cancer", completed), ("cancer", recruiting),
+                               ("patients", SearchFilter()), ("patients", completed)] {
             let query = try SearchQuery(text)
+            let text = text + " \(filter.statuses)"
             let all = try store.search(query, filter: filter, limit: nil)
+            let unfiltered = try store.search(query, limit: nil)
             #expect(all.count > 8, "\(text)")
-            let window = all.sorted { ids[$0.nctId]! > ids[$1.nctId]! }.prefix(8)
-            let expected = window.sorted { ($0.score, $1.nctId) > ($1.score, $0.nctId) }.prefix(3)
-            let found = try store.search(query, filter: filter, limit: 3, rankedMatches: 8)
+            let expected: [SearchHit]
+            if filter.statuses.isEmpty {
+                expected = best(all, newest: 8)
+            } else {
+                let window = Set(unfiltered.sorted { ids[$0.nctId]! > ids[$1.nctId]! }.prefix(16).map(\.nctId))
+                let inWindow = all.filter { window.contains($0.nctId) }
+                expected = inWindow.count >= 3 ? best(inWindow, newest: 16) : best(all, newest: 8)
+            }
+            let found = try store.search(query, filter: filter, limit: 3, rankedMatches: 8, filteredMatches: 16)
             #expect(found.map(\.nctId) == expected.map(\.nctId), "\(text)")
             #expect(found.map(\.score) == expected.map(\.score), "\(text)")
             #expect(found.allSatisfy { !$0.snippet.isEmpty })
-            // A window wider than the matches ranks them all.
-            let wide = try store.search(query, filter: filter, limit: 3, rankedMatches: all.count + 1)
+            // Windows wider than the matches rank them all.
+            let wide = try store.search(query, filter: filter, limit: 3, rankedMatches: unfiltered.count + 1,
+                                        filteredMatches: unfiltered.count + 1)
             #expect(wide.map(\.nctId) == all.prefix(3).map(\.nctId), "\(text)")
         }
     }

@@ -18,6 +18,10 @@ public enum SearchWeights {
     /// cost time proportional to the registry; above this many matches the ranking is of the newest ones only.
     /// `ctsync export` (no limit) and every query with fewer matches rank all of them.
     public static let rankedMatches = 5_000
+    /// With a filter, the window is the newest this many text matches (found without looking up their facets), of
+    /// which the ones passing the filter are ranked; when they are fewer than the limit, the newest
+    /// `rankedMatches` matches that pass the filter are ranked instead.
+    public static let filteredMatches = 20_000
 
     /// `bm25(search_fts, 10.0, 8.0, …)`.
     static var bm25: String {

@@ -33,7 +33,7 @@ public struct SimilarityWeights: Sendable, Equatable, Codable {
     /// At most this many postings (study rows of `search_terms`) are read to find the candidates: the target's terms
     /// weightiest and rarest first, a term with more studies than the budget left skipped. Keeps `similar` bounded
     /// when a term (a broad MeSH ancestor) is shared by a large share of the registry.
-    public var candidatePostings = 60_000
+    public var candidatePostings = 20_000
 
     public init() {}
 }

@@ -83,17 +83,21 @@ extension Store {
     /// Studies matching `query` (nil: every study) and `filter`, best first (by NCT id without a query).
     ///
     /// With a query, three steps keep the work proportional to the limit rather than to the number of matches:
-    /// 1. with a limit, the rowid where the newest `SearchWeights.rankedMatches` matches (passing the filters) begin,
-    ///    found by walking the matches newest first without ranking them (nil when there are fewer);
-    /// 2. the best `limit` of the matches from there, ranked by bm25 inside the full-text index (joined to the
-    ///    facets only when a filter needs them, ties at the cut-off by rowid);
+    /// 1. with a limit, a window of the newest matches (highest rowids), found by walking the matches newest first
+    ///    without ranking them: `SearchWeights.rankedMatches` of them; with a filter, the filtered ones among the
+    ///    newest `SearchWeights.filteredMatches` (no facet lookup to find the window), or the newest
+    ///    `rankedMatches` that pass the filter when the first window holds fewer hits than the limit;
+    /// 2. the best `limit` matches of the window, ranked by bm25 inside the full-text index (joined to the facets
+    ///    only when a filter needs them; ties at the cut-off by rowid without a filter);
     /// 3. their titles and conditions, and a snippet for each of them only.
     public func search(_ query: SearchQuery?, filter: SearchFilter = SearchFilter(), limit: Int? = 20) throws -> [SearchHit] {
-        try search(query, filter: filter, limit: limit, rankedMatches: SearchWeights.rankedMatches)
+        try search(query, filter: filter, limit: limit, rankedMatches: SearchWeights.rankedMatches,
+                   filteredMatches: SearchWeights.filteredMatches)
     }
 
-    /// `search` ranking at most `rankedMatches` matches when there is a limit (tests set it low).
-    func search(_ query: SearchQuery?, filter: SearchFilter, limit: Int?, rankedMatches: Int) throws -> [SearchHit] {
+    /// `search` with the windows as parameters (tests set them low).
+    func search(_ query: SearchQuery?, filter: SearchFilter, limit: Int?, rankedMatches: Int,
+                filteredMatches: Int) throws -> [SearchHit] {
         let (filterSQL, filterArgs) = Store.filterSQL(filter)
         guard let query else {
             var sql = """
@@ -105,21 +109,36 @@ extension Store {
                 try Row.fetchAll(db, sql: sql, arguments: StatementArguments(filterArgs)).map { Store.hit($0, snippet: "") }
             }
         }
+        let textMatches = "FROM search_fts WHERE search_fts MATCH ?"
         let matches = "FROM search_fts" + (filterSQL.isEmpty ? "" : " JOIN search_facets f ON f.id = search_fts.rowid")
             + " WHERE search_fts MATCH ?"
         return try read { db in
-            let floor = limit == nil ? nil : try Store.windowFloor(
-                matches + filterSQL, arguments: [query.expression] + filterArgs, rankedMatches: rankedMatches, in: db)
-            let window = floor == nil ? "" : " AND search_fts.rowid >= ?"
-            let windowArgs: [DatabaseValueConvertible?] = floor.map { [$0] } ?? []
-            var ranked = "SELECT search_fts.rowid AS id, \(SearchWeights.bm25) AS bm \(matches)\(window)\(filterSQL)"
-                + (filterSQL.isEmpty ? " ORDER BY bm, search_fts.rowid" : " ORDER BY bm, f.nct_id")
-            if let limit { ranked += " LIMIT \(max(0, limit))" }
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT f.id, f.nct_id, -r.bm AS score, s.overall_status, s.phases, s.brief_title, s.conditions
-                FROM (\(ranked)) r JOIN search_facets f ON f.id = r.id JOIN studies s ON s.nct_id = f.nct_id
-                ORDER BY score DESC, f.nct_id
-                """, arguments: StatementArguments([query.expression] + windowArgs + filterArgs))
+            func ranked(from floor: Int64?) throws -> [Row] {
+                let window = floor == nil ? "" : " AND search_fts.rowid >= ?"
+                var ranked = "SELECT search_fts.rowid AS id, \(SearchWeights.bm25) AS bm \(matches)\(window)\(filterSQL)"
+                    + (filterSQL.isEmpty ? " ORDER BY bm, search_fts.rowid" : " ORDER BY bm, f.nct_id")
+                if let limit { ranked += " LIMIT \(max(0, limit))" }
+                return try Row.fetchAll(db, sql: """
+                    SELECT f.id, f.nct_id, -r.bm AS score, s.overall_status, s.phases, s.brief_title, s.conditions
+                    FROM (\(ranked)) r JOIN search_facets f ON f.id = r.id JOIN studies s ON s.nct_id = f.nct_id
+                    ORDER BY score DESC, f.nct_id
+                    """, arguments: StatementArguments([query.expression] + (floor.map { [$0] } ?? []) + filterArgs))
+            }
+            let rows: [Row]
+            if let limit {
+                if filterSQL.isEmpty {
+                    rows = try ranked(from: Store.windowFloor(textMatches, arguments: [query.expression],
+                                                              rankedMatches: rankedMatches, in: db))
+                } else {
+                    let floor = try Store.windowFloor(textMatches, arguments: [query.expression],
+                                                      rankedMatches: filteredMatches, in: db)
+                    let first = try ranked(from: floor)
+                    rows = floor == nil || first.count >= limit ? first : try ranked(from: Store.windowFloor(
+                        matches + filterSQL, arguments: [query.expression] + filterArgs, rankedMatches: rankedMatches, in: db))
+                }
+            } else {
+                rows = try ranked(from: nil)
+            }
             let snippet = try db.cachedStatement(sql: """
                 SELECT snippet(search_fts, -1, '[', ']', '…', 12) FROM search_fts WHERE search_fts MATCH ? AND rowid = ?
                 """)
@@ -201,21 +220,25 @@ extension Store {
                 let seen = Set(candidates + [targetRow["id"]])
                 candidates += more.filter { !seen.contains($0) }.prefix(weights.candidates - candidates.count)
             }
-            let fetch = try db.cachedStatement(sql: """
-                SELECT f.nct_id, f.profile, s.brief_title, s.overall_status
-                FROM search_facets f JOIN studies s ON s.nct_id = f.nct_id WHERE f.id = ?
-                """)
+            let fetch = try db.cachedStatement(sql: "SELECT nct_id, profile FROM search_facets WHERE id = ?")
             var results: [SimilarStudy] = []
             for candidate in candidates {
                 guard let row = try Row.fetchOne(fetch, arguments: [candidate]) else { continue }
                 let s = Similarity.score(target, try SimilarityProfile(storedJSON: row["profile"]), weights: weights)
                 guard s.score > 0 else { continue }
-                results.append(SimilarStudy(nctId: row["nct_id"], title: row["brief_title"],
-                                            overallStatus: row["overall_status"],
+                results.append(SimilarStudy(nctId: row["nct_id"], title: nil, overallStatus: nil,
                                             score: (s.score * 100).rounded() / 100, reasons: s.reasons, parts: s.parts))
             }
             results.sort { ($0.score, $1.nctId) > ($1.score, $0.nctId) }
-            return Array(results.prefix(max(0, limit)))
+            let state = try db.cachedStatement(sql: "SELECT brief_title, overall_status FROM studies WHERE nct_id = ?")
+            return try results.prefix(max(0, limit)).map { result in
+                var r = result
+                if let row = try Row.fetchOne(state, arguments: [r.nctId]) {
+                    r.title = row["brief_title"]
+                    r.overallStatus = row["overall_status"]
+                }
+                return r
+            }
         }
     }
 
