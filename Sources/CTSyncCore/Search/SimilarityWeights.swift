@@ -26,8 +26,14 @@ public struct SimilarityWeights: Sendable, Equatable, Codable {
     public var primaryPurpose = 0.5
     /// Multiplies the Jaccard similarity (0…1) of title and summary stems.
     public var text = 4.0
-    /// Candidates scored in Swift (found through the full-text index).
+    /// Candidates scored in full: the studies whose shared condition and intervention terms (MeSH ids, ancestors,
+    /// folded condition texts, normalized intervention names) add the most points by the weights above and their
+    /// caps (found through the `search_terms` postings).
     public var candidates = 400
+    /// At most this many postings (study rows of `search_terms`) are read to find the candidates: the target's terms
+    /// weightiest and rarest first, a term with more studies than the budget left skipped. Keeps `similar` bounded
+    /// when a term (a broad MeSH ancestor) is shared by a large share of the registry.
+    public var candidatePostings = 20_000
 
     public init() {}
 }

@@ -179,6 +179,43 @@ enum Migrations {
                 """)
             try Store.reindexAll(in: db)
         }
+        migrator.registerMigration("v5-search-terms") { db in
+            // Postings for `ctsync similar` (Store+Search.swift): one row per (profile term, study), so candidates
+            // are found and pre-scored without reading the profiles of every study that shares a term. The terms are
+            // the keys of the profile's condition MeSH terms (cm:), MeSH ancestors (ca:), folded condition texts
+            // (ct:), intervention MeSH terms (im:) and normalized intervention names (in:). The view is the one
+            // definition of them; triggers keep the postings in step with every write of `search_facets`.
+            try db.execute(sql: """
+                CREATE TABLE search_terms (
+                    term TEXT NOT NULL,
+                    study INTEGER NOT NULL,
+                    PRIMARY KEY (term, study)
+                ) WITHOUT ROWID;
+                CREATE VIEW search_profile_terms (term, study) AS
+                    SELECT 'cm:' || j.key, f.id FROM search_facets f, json_each(f.profile, '$.conditionMesh') j
+                    UNION ALL SELECT 'ca:' || j.key, f.id FROM search_facets f, json_each(f.profile, '$.conditionAncestors') j
+                    UNION ALL SELECT 'ct:' || j.key, f.id FROM search_facets f, json_each(f.profile, '$.conditions') j
+                    UNION ALL SELECT 'im:' || j.key, f.id FROM search_facets f, json_each(f.profile, '$.interventionMesh') j
+                    UNION ALL SELECT 'in:' || j.key, f.id FROM search_facets f, json_each(f.profile, '$.interventionNames') j;
+                CREATE TRIGGER search_terms_insert AFTER INSERT ON search_facets BEGIN
+                    INSERT OR IGNORE INTO search_terms (term, study)
+                        SELECT term, study FROM search_profile_terms WHERE study = new.id;
+                END;
+                CREATE TRIGGER search_terms_update_old BEFORE UPDATE OF profile ON search_facets BEGIN
+                    DELETE FROM search_terms
+                        WHERE study = old.id AND term IN (SELECT term FROM search_profile_terms WHERE study = old.id);
+                END;
+                CREATE TRIGGER search_terms_update_new AFTER UPDATE OF profile ON search_facets BEGIN
+                    INSERT OR IGNORE INTO search_terms (term, study)
+                        SELECT term, study FROM search_profile_terms WHERE study = new.id;
+                END;
+                CREATE TRIGGER search_terms_delete BEFORE DELETE ON search_facets BEGIN
+                    DELETE FROM search_terms
+                        WHERE study = old.id AND term IN (SELECT term FROM search_profile_terms WHERE study = old.id);
+                END;
+                INSERT OR IGNORE INTO search_terms (term, study) SELECT term, study FROM search_profile_terms;
+                """)
+        }
         return migrator
     }
 }

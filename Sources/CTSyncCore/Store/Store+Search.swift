@@ -52,6 +52,7 @@ extension Store {
     /// `ctsync search --reindex`). Returns the number of studies indexed.
     @discardableResult
     static func reindexAll(in db: Database) throws -> Int {
+        if try db.tableExists("search_terms") { try db.execute(sql: "DELETE FROM search_terms") }
         try db.execute(sql: "DELETE FROM search_fts; DELETE FROM search_facets;")
         let rows = try Row.fetchCursor(db, sql: """
             SELECT v.nct_id, v.raw, v.raw_size FROM studies s
@@ -81,44 +82,85 @@ extension Store {
 
     /// Studies matching `query` (nil: every study) and `filter`, best first (by NCT id without a query).
     ///
-    /// Two steps, so the snippet is computed only for the hits returned: the ranked, filtered ids first, then each
-    /// hit's snippet by rowid.
+    /// With a query, three steps keep the work proportional to the limit rather than to the number of matches:
+    /// 1. with a limit, a window of the newest matches (highest rowids), found by walking the matches newest first
+    ///    without ranking them: `SearchWeights.rankedMatches` of them; with a filter, the filtered ones among the
+    ///    newest `SearchWeights.filteredMatches` (no facet lookup to find the window), or the newest
+    ///    `rankedMatches` that pass the filter when the first window holds fewer hits than the limit;
+    /// 2. the best `limit` matches of the window, ranked by bm25 inside the full-text index (joined to the facets
+    ///    only when a filter needs them; ties at the cut-off by rowid without a filter);
+    /// 3. their titles and conditions, and a snippet for each of them only.
     public func search(_ query: SearchQuery?, filter: SearchFilter = SearchFilter(), limit: Int? = 20) throws -> [SearchHit] {
-        var (sql, args) = Store.filterSQL(filter)
-        if let query {
-            sql = """
-                SELECT f.id, f.nct_id, -\(SearchWeights.bm25) AS score, s.overall_status, s.phases, s.brief_title,
-                    s.conditions
-                FROM search_fts JOIN search_facets f ON f.id = search_fts.rowid
-                JOIN studies s ON s.nct_id = f.nct_id
-                WHERE search_fts MATCH ?
-                """ + sql + " ORDER BY score DESC, f.nct_id"
-            args = [query.expression] + args
-        } else {
-            sql = """
+        try search(query, filter: filter, limit: limit, rankedMatches: SearchWeights.rankedMatches,
+                   filteredMatches: SearchWeights.filteredMatches)
+    }
+
+    /// `search` with the windows as parameters (tests set them low).
+    func search(_ query: SearchQuery?, filter: SearchFilter, limit: Int?, rankedMatches: Int,
+                filteredMatches: Int) throws -> [SearchHit] {
+        let (filterSQL, filterArgs) = Store.filterSQL(filter)
+        guard let query else {
+            var sql = """
                 SELECT f.id, f.nct_id, 0.0 AS score, s.overall_status, s.phases, s.brief_title, s.conditions
                 FROM search_facets f JOIN studies s ON s.nct_id = f.nct_id WHERE 1
-                """ + sql + " ORDER BY f.nct_id"
+                """ + filterSQL + " ORDER BY f.nct_id"
+            if let limit { sql += " LIMIT \(max(0, limit))" }
+            return try read { db in
+                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(filterArgs)).map { Store.hit($0, snippet: "") }
+            }
         }
-        if let limit { sql += " LIMIT \(max(0, limit))" }
+        let textMatches = "FROM search_fts WHERE search_fts MATCH ?"
+        let matches = "FROM search_fts" + (filterSQL.isEmpty ? "" : " JOIN search_facets f ON f.id = search_fts.rowid")
+            + " WHERE search_fts MATCH ?"
         return try read { db in
-            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args))
-            let snippet = try query.map { _ in
-                try db.cachedStatement(sql: """
-                    SELECT snippet(search_fts, -1, '[', ']', '…', 12) FROM search_fts
-                    WHERE search_fts MATCH ? AND rowid = ?
-                    """)
+            func ranked(from floor: Int64?) throws -> [Row] {
+                let window = floor == nil ? "" : " AND search_fts.rowid >= ?"
+                var ranked = "SELECT search_fts.rowid AS id, \(SearchWeights.bm25) AS bm \(matches)\(window)\(filterSQL)"
+                    + (filterSQL.isEmpty ? " ORDER BY bm, search_fts.rowid" : " ORDER BY bm, f.nct_id")
+                if let limit { ranked += " LIMIT \(max(0, limit))" }
+                return try Row.fetchAll(db, sql: """
+                    SELECT f.id, f.nct_id, -r.bm AS score, s.overall_status, s.phases, s.brief_title, s.conditions
+                    FROM (\(ranked)) r JOIN search_facets f ON f.id = r.id JOIN studies s ON s.nct_id = f.nct_id
+                    ORDER BY score DESC, f.nct_id
+                    """, arguments: StatementArguments([query.expression] + (floor.map { [$0] } ?? []) + filterArgs))
             }
-            return try rows.map { row in
-                var text = ""
-                if let query, let snippet {
-                    text = try String.fetchOne(snippet, arguments: [query.expression, row["id"] as Int64]) ?? ""
+            let rows: [Row]
+            if let limit {
+                if filterSQL.isEmpty {
+                    rows = try ranked(from: Store.windowFloor(textMatches, arguments: [query.expression],
+                                                              rankedMatches: rankedMatches, in: db))
+                } else {
+                    let floor = try Store.windowFloor(textMatches, arguments: [query.expression],
+                                                      rankedMatches: filteredMatches, in: db)
+                    let first = try ranked(from: floor)
+                    rows = floor == nil || first.count >= limit ? first : try ranked(from: Store.windowFloor(
+                        matches + filterSQL, arguments: [query.expression] + filterArgs, rankedMatches: rankedMatches, in: db))
                 }
-                return SearchHit(nctId: row["nct_id"], overallStatus: row["overall_status"],
-                                 phases: Store.jsonStrings(row["phases"]), title: row["brief_title"],
-                                 conditions: Store.jsonStrings(row["conditions"]), snippet: text, score: row["score"])
+            } else {
+                rows = try ranked(from: nil)
+            }
+            let snippet = try db.cachedStatement(sql: """
+                SELECT snippet(search_fts, -1, '[', ']', '…', 12) FROM search_fts WHERE search_fts MATCH ? AND rowid = ?
+                """)
+            return try rows.map { row in
+                let text = try String.fetchOne(snippet, arguments: [query.expression, row["id"] as Int64]) ?? ""
+                return Store.hit(row, snippet: text)
             }
         }
+    }
+
+    /// The rowid from which the newest `rankedMatches` rows of `matches` (`FROM search_fts … WHERE …`) begin,
+    /// walking them newest first without ranking; nil when there are fewer.
+    static func windowFloor(_ matches: String, arguments: [DatabaseValueConvertible?], rankedMatches: Int,
+                            in db: Database) throws -> Int64? {
+        try Int64.fetchOne(db, sql: "SELECT search_fts.rowid \(matches) ORDER BY search_fts.rowid DESC LIMIT 1 OFFSET ?",
+                           arguments: StatementArguments(arguments + [max(1, rankedMatches) - 1]))
+    }
+
+    private static func hit(_ row: Row, snippet: String) -> SearchHit {
+        SearchHit(nctId: row["nct_id"], overallStatus: row["overall_status"], phases: jsonStrings(row["phases"]),
+                  title: row["brief_title"], conditions: jsonStrings(row["conditions"]), snippet: snippet,
+                  score: row["score"])
     }
 
     /// ` AND …` conditions on `search_facets f` for `filter`, with their arguments.
@@ -158,47 +200,98 @@ extension Store {
 
     /// Studies most comparable to `id`, best first, each with its score and reasons.
     ///
-    /// Candidates come from the full-text index (any of the target's condition MeSH terms, conditions, intervention
-    /// MeSH terms and intervention names, in those columns; at most `weights.candidates` by bm25), then each is
-    /// scored in Swift by `Similarity.score`.
+    /// Candidates come from `search_terms` (the profile terms of every study, kept in step with `search_facets` by
+    /// triggers): the target's terms are read weightiest first (and, at equal weight, rarest first) while the
+    /// postings read stay within `weights.candidatePostings`; a term with more studies than the budget left is
+    /// skipped (in a registry-sized store: broad MeSH ancestors such as Neoplasms). Each candidate is pre-scored by
+    /// the points its shared terms would add, capped as `Similarity.score` caps them, and the best
+    /// `weights.candidates` are scored in full by `Similarity.score`.
     public func similar(to id: NCTID, limit: Int = 10, weights: SimilarityWeights = SimilarityWeights()) throws -> [SimilarStudy] {
         let canonical = try resolve(id).rawValue
         return try read { db in
-            guard let targetJSON = try String.fetchOne(
-                db, sql: "SELECT profile FROM search_facets WHERE nct_id = ?", arguments: [canonical]) else {
+            guard let targetRow = try Row.fetchOne(
+                db, sql: "SELECT id, profile FROM search_facets WHERE nct_id = ?", arguments: [canonical]) else {
                 throw StoreError.unknownStudy(canonical)
             }
-            let target = try JSONDecoder().decode(SimilarityProfile.self, from: Data(targetJSON.utf8))
-            var terms = Array(target.conditionMesh.values) + Array(target.conditions.values)
-                + Array(target.interventionMesh.values)
-            terms += target.interventionNames.keys.filter { !Similarity.uninformativeNames.contains($0) }
-                .map { $0 }
-            terms += target.interventionNames.values.map { $0 }
-            let phrases = Array(Set(terms.filter { $0.unicodeScalars.contains { CharacterSet.alphanumerics.contains($0) } }
-                .map(SearchQuery.quoted))).sorted().prefix(40)
-            var rows: [Row] = []
-            if !phrases.isEmpty {
-                let expression = "{conditions mesh interventions} : (" + phrases.joined(separator: " OR ") + ")"
-                rows = try Row.fetchAll(db, sql: """
-                    SELECT f.nct_id, f.profile, s.brief_title, s.overall_status
-                    FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY rank LIMIT ?) c
-                    JOIN search_facets f ON f.id = c.rowid JOIN studies s ON s.nct_id = f.nct_id
-                    WHERE f.nct_id <> ?
-                    """, arguments: [expression, weights.candidates, canonical])
+            let target = try SimilarityProfile(storedJSON: targetRow["profile"])
+            var candidates = try Store.similarCandidates(of: target, excluding: targetRow["id"], weights: weights, in: db)
+            if candidates.count < weights.candidates {
+                let more = try Store.textCandidates(of: target, weights: weights, in: db)
+                let seen = Set(candidates + [targetRow["id"]])
+                candidates += more.filter { !seen.contains($0) }.prefix(weights.candidates - candidates.count)
             }
-            let decoder = JSONDecoder()
+            let fetch = try db.cachedStatement(sql: "SELECT nct_id, profile FROM search_facets WHERE id = ?")
             var results: [SimilarStudy] = []
-            for row in rows {
-                let profile = try decoder.decode(SimilarityProfile.self, from: Data((row["profile"] as String).utf8))
-                let s = Similarity.score(target, profile, weights: weights)
+            for candidate in candidates {
+                guard let row = try Row.fetchOne(fetch, arguments: [candidate]) else { continue }
+                let s = Similarity.score(target, try SimilarityProfile(storedJSON: row["profile"]), weights: weights)
                 guard s.score > 0 else { continue }
-                results.append(SimilarStudy(nctId: row["nct_id"], title: row["brief_title"],
-                                            overallStatus: row["overall_status"],
+                results.append(SimilarStudy(nctId: row["nct_id"], title: nil, overallStatus: nil,
                                             score: (s.score * 100).rounded() / 100, reasons: s.reasons, parts: s.parts))
             }
             results.sort { ($0.score, $1.nctId) > ($1.score, $0.nctId) }
-            return Array(results.prefix(max(0, limit)))
+            let state = try db.cachedStatement(sql: "SELECT brief_title, overall_status FROM studies WHERE nct_id = ?")
+            return try results.prefix(max(0, limit)).map { result in
+                var r = result
+                if let row = try Row.fetchOne(state, arguments: [r.nctId]) {
+                    r.title = row["brief_title"]
+                    r.overallStatus = row["overall_status"]
+                }
+                return r
+            }
         }
+    }
+
+    /// Studies whose condition, MeSH or intervention text contains one of the target's condition and intervention
+    /// terms as a phrase, best first by bm25 among the newest `SearchWeights.rankedMatches` matches: they fill the
+    /// candidate slots the postings leave (a study without MeSH terms whose condition is worded its own way).
+    static func textCandidates(of target: SimilarityProfile, weights: SimilarityWeights, in db: Database) throws -> [Int64] {
+        var terms = Array(target.conditionMesh.values) + Array(target.conditions.values) + Array(target.interventionMesh.values)
+        terms += target.interventionNames.keys.filter { !Similarity.uninformativeNames.contains($0) }
+        terms += target.interventionNames.values
+        let phrases = Array(Set(terms.filter { $0.unicodeScalars.contains { CharacterSet.alphanumerics.contains($0) } }
+            .map(SearchQuery.quoted))).sorted().prefix(40)
+        guard !phrases.isEmpty else { return [] }
+        let expression = "{conditions mesh interventions} : (" + phrases.joined(separator: " OR ") + ")"
+        let matches = "FROM search_fts WHERE search_fts MATCH ?"
+        let floor = try windowFloor(matches, arguments: [expression], rankedMatches: SearchWeights.rankedMatches, in: db)
+        return try Int64.fetchAll(db, sql: """
+            SELECT rowid \(matches)\(floor == nil ? "" : " AND rowid >= ?") ORDER BY rank LIMIT ?
+            """, arguments: StatementArguments([expression] + (floor.map { [$0] } ?? []) + [weights.candidates + 1]))
+    }
+
+    /// The `search_facets` ids of the best `weights.candidates` studies sharing a term with `target`, by the
+    /// points of the terms they share (see `similar`).
+    static func similarCandidates(of target: SimilarityProfile, excluding targetId: Int64, weights w: SimilarityWeights,
+                                  in db: Database) throws -> [Int64] {
+        // (term key as the search_profile_terms view writes it, points, cap group)
+        var terms: [(key: String, points: Double, group: Int)] = []
+        terms += target.conditionMesh.keys.map { ("cm:" + $0, w.conditionMesh, 0) }
+        terms += target.conditions.keys.map { ("ct:" + $0, w.conditionText, 0) }
+        terms += target.conditionAncestors.keys.map { ("ca:" + $0, w.conditionAncestor, 1) }
+        terms += target.interventionMesh.keys.map { ("im:" + $0, w.interventionMesh, 2) }
+        terms += target.interventionNames.keys.filter { !Similarity.uninformativeNames.contains($0) }
+            .map { ("in:" + $0, w.interventionName, 2) }
+        let caps = [w.conditionCap, w.conditionAncestorCap, w.interventionCap]
+        let count = try db.cachedStatement(sql: "SELECT count(*) FROM (SELECT 1 FROM search_terms WHERE term = ? LIMIT ?)")
+        let postings = try db.cachedStatement(sql: "SELECT study FROM search_terms WHERE term = ?")
+        var sized: [(key: String, points: Double, group: Int, count: Int)] = []
+        for t in terms {
+            let n = try Int.fetchOne(count, arguments: [t.key, w.candidatePostings + 1]) ?? 0
+            if n > 0, n <= w.candidatePostings { sized.append((t.key, t.points, t.group, n)) }
+        }
+        sized.sort { ($0.points, -$0.count, $1.key) > ($1.points, -$1.count, $0.key) }
+        var budget = w.candidatePostings
+        var sums: [Int64: SIMD3<Double>] = [:]
+        for t in sized where t.count <= budget {
+            budget -= t.count
+            let studies = try Int64.fetchCursor(postings, arguments: [t.key])
+            while let study = try studies.next() {
+                if study != targetId { sums[study, default: .zero][t.group] += t.points }
+            }
+        }
+        let scored = sums.map { (id: $0.key, points: (0..<3).reduce(0.0) { [v = $0.value] sum, g in sum + min(v[g], caps[g]) }) }
+        return scored.sorted { ($0.points, $1.id) > ($1.points, $0.id) }.prefix(max(0, w.candidates)).map(\.id)
     }
 
     // MARK: - Export
@@ -227,6 +320,19 @@ extension Store {
             try? Int.fetchOne(db, sql: """
                 SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'search_%' OR name LIKE 'sqlite_autoindex_search_%'
                 """)
+        }
+    }
+
+    /// `searchIndexBytes` split into the full-text index (`search_fts*`), the facets and profiles
+    /// (`search_facets` and its indexes) and the similarity postings (`search_terms`); empty without `dbstat`.
+    public func searchIndexParts() throws -> [String: Int] {
+        try read { db in
+            let rows = (try? Row.fetchAll(db, sql: """
+                SELECT CASE WHEN name LIKE 'search_fts%' THEN 'fts' WHEN name LIKE 'search_terms%' THEN 'terms'
+                    ELSE 'facets' END AS part, sum(pgsize) AS bytes
+                FROM dbstat WHERE name LIKE 'search_%' OR name LIKE 'sqlite_autoindex_search_%' GROUP BY part
+                """)) ?? []
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["part"] as String, $0["bytes"] as Int) })
         }
     }
 
