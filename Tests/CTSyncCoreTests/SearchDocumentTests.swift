@@ -72,3 +72,21 @@ import Testing
         }
     }
 }
+
+/// Scoring details that the real records do not isolate.
+@Suite struct SimilarityScoreTests {
+    @Test func anInterventionsOtherNamesCountOnceAndEachNameIsListedOnce() {
+        // One drug with its MeSH term, its name and two brand names as other names: three name keys that map to
+        // one display name, which also equals the MeSH term but for case.
+        var p = SimilarityProfile()
+        p.interventionMesh = ["D000068597": "Candesartan cilexetil"]
+        p.interventionNames = ["candesartan cilexetil": "candesartan cilexetil", "atacand": "candesartan cilexetil",
+                               "blopress": "candesartan cilexetil"]
+        p.interventionTypes = ["DRUG"]
+        let w = SimilarityWeights()
+        let (_, parts, reasons) = Similarity.score(p, p, weights: w)
+        #expect(parts["interventions"] == w.interventionMesh + w.interventionName + w.interventionType)
+        let shares = reasons.first { $0.hasPrefix("shares ") }
+        #expect(shares == "shares Candesartan cilexetil")
+    }
+}

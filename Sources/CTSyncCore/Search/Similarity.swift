@@ -25,14 +25,16 @@ public enum Similarity {
         let sharedIMesh = Set(target.interventionMesh.keys).intersection(candidate.interventionMesh.keys).sorted()
         let sharedNames = Set(target.interventionNames.keys).intersection(candidate.interventionNames.keys)
             .subtracting(uninformativeNames).sorted()
+        // An intervention's name and its other names map to one display name: they count once.
+        let sharedInterventions = distinct(sharedNames.map { target.interventionNames[$0]! })
         var interventions = min(w.interventionCap, Double(sharedIMesh.count) * w.interventionMesh
-                                   + Double(sharedNames.count) * w.interventionName)
+                                   + Double(sharedInterventions.count) * w.interventionName)
         let sameType = !Set(target.interventionTypes).isDisjoint(with: candidate.interventionTypes)
         if sameType { interventions += w.interventionType }
 
-        let shared = meshNames + sharedText.map { target.conditions[$0]! }
-            + sharedIMesh.map { target.interventionMesh[$0]! }
-            + sharedNames.map { target.interventionNames[$0]! }
+        // Each name once, however many kinds of evidence share it (a MeSH term and an intervention name often do).
+        let shared = distinct(meshNames + sharedText.map { target.conditions[$0]! }
+            + sharedIMesh.map { target.interventionMesh[$0]! } + sharedInterventions)
         if !shared.isEmpty { reasons.append((conditions + interventions, "shares " + list(shared))) }
         if sharedMesh.isEmpty, sharedText.isEmpty, !sharedAncestors.isEmpty {
             let names = sharedAncestors.sorted().prefix(3).map { target.conditionAncestors[$0]! }
@@ -62,6 +64,12 @@ public enum Similarity {
         let total = parts.values.reduce(0, +)
         let ordered = reasons.enumerated().sorted { ($0.element.0, -$0.offset) > ($1.element.0, -$1.offset) }
         return (total, parts, ordered.map(\.element.1))
+    }
+
+    /// `names` in order without repeats, compared folded ("Candesartan" and "candesartan" are one).
+    static func distinct(_ names: [String]) -> [String] {
+        var seen = Set<String>()
+        return names.filter { seen.insert(InterventionNames.fold($0)).inserted }
     }
 
     /// "A", "A and B", "A, B and C".
