@@ -50,11 +50,11 @@ let package = Package(
         .executableTarget(name: "ctsync-bench", dependencies: ["CTSyncCore", "CTSyncFakeRegistry"]),
 
         // The import benchmark: a synthetic bulk archive from the real records, ctsync import vs a Python baseline.
-        // Release-built and run by hand (see Benchmarks-import.md); not part of the tests.
+        // Release-built and run by hand (see docs/benchmarks-import.md); not part of the tests.
         .executableTarget(name: "ctsync-import-bench"),
 
         // The search benchmark: a synthetic store cloned from the real records; search and similar latency.
-        // Release-built and run by hand (see Benchmarks-search.md); not part of the tests.
+        // Release-built and run by hand (see docs/benchmarks-search.md); not part of the tests.
         .executableTarget(name: "ctsync-search-bench", dependencies: ["CTSyncCore", "CTSyncFakeRegistry"]),
 
         .testTarget(

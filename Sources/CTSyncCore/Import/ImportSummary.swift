@@ -55,7 +55,7 @@ public struct ImportOptions: Sendable {
     /// Parse workers; all cores by default.
     public var workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
     /// Studies stored per transaction.
-    public var batchSize = 500
+    public var batchSize = 4000
     /// The legacy XML reader (nil: XML entries are counted as `unsupported`).
     public var xmlImporter: XMLImporter? = .legacyXML
 

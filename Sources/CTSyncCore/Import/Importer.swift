@@ -42,8 +42,11 @@ public final class Importer: Sendable {
     public func run(_ sources: [any ImportSource]) throws -> ImportSummary {
         let started = Date()
         let workers = max(1, options.workers)
-        let entries = BoundedQueue<(Int, ImportItem)>(maxCount: workers * 4, maxWeight: 64 << 20)
-        let results = BoundedQueue<Parsed>(maxCount: workers * 4, maxWeight: 64 << 20)
+        // The results queue holds a few batches: while the writer commits one batch the workers keep preparing
+        // the next ones instead of stopping after a handful (a short queue serialized the two stages and left a
+        // core idle). Both queues are bounded in bytes too, so memory stays flat.
+        let entries = BoundedQueue<(Int, ImportItem)>(maxCount: workers * 16, maxWeight: 64 << 20)
+        let results = BoundedQueue<Parsed>(maxCount: max(workers * 16, options.batchSize * 2), maxWeight: 96 << 20)
         let total = TotalBox()
         let limits = options.limits
         let xml = options.xmlImporter
