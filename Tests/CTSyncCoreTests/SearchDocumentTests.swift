@@ -90,3 +90,9 @@ import Testing
         #expect(shares == "shares Candesartan cilexetil")
     }
 }
+
+extension DeflateTests {
+    @Test func aLevelLibdeflateDoesNotHaveIsAnErrorNotACrash() {
+        #expect(throws: Deflate.Failure.self) { try Deflate.compress(Data("x".utf8), level: 99) }
+    }
+}

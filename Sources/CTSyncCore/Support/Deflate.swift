@@ -7,7 +7,7 @@ public enum Deflate {
     public struct Failure: Error, LocalizedError {
         public var code: Int32
         public var operation: String
-        public var errorDescription: String? { "zlib \(operation) failed (code \(code))" }
+        public var errorDescription: String? { "\(operation) failed (code \(code))" }
     }
 
     /// zlib-wrapped deflate at a level that favours speed (records are compressed once per new version).
@@ -15,7 +15,7 @@ public enum Deflate {
     /// libdeflate writes the same zlib format that `decompress` (zlib) reads, about twice as fast as zlib at
     /// level 1 and a little smaller: compressing was 13 % of an import's CPU with zlib.
     public static func compress(_ data: Data, level: Int32 = 6) throws -> Data {
-        let compressor = Compressors.shared.take(level: level)
+        let compressor = try Compressors.shared.take(level: level)
         defer { Compressors.shared.give(compressor, level: level) }
         let bound = libdeflate_zlib_compress_bound(compressor, data.count)
         var out = [UInt8](repeating: 0, count: bound)
@@ -24,7 +24,7 @@ public enum Deflate {
                 libdeflate_zlib_compress(compressor, src.baseAddress, src.count, dst.baseAddress, dst.count)
             }
         }
-        guard written > 0 else { throw Failure(code: -1, operation: "compress") }
+        guard written > 0 else { throw Failure(code: -1, operation: "libdeflate compress") }
         return Data(out[0..<written])
     }
 
@@ -35,9 +35,12 @@ public enum Deflate {
         private let lock = NSLock()
         private var idle: [Int32: [OpaquePointer]] = [:]
 
-        func take(level: Int32) -> OpaquePointer {
+        /// An idle compressor for `level`, or a new one; throws for a level libdeflate does not have (0–12).
+        func take(level: Int32) throws -> OpaquePointer {
             if let c = lock.withLock({ idle[level]?.popLast() }) { return c }
-            guard let c = libdeflate_alloc_compressor(level) else { fatalError("libdeflate: cannot allocate a compressor") }
+            guard let c = libdeflate_alloc_compressor(level) else {
+                throw Failure(code: level, operation: "libdeflate compressor allocation")
+            }
             return c
         }
 
@@ -53,7 +56,7 @@ public enum Deflate {
         let rc = data.withUnsafeBytes { src in
             uncompress(&out, &destLength, src.bindMemory(to: Bytef.self).baseAddress, uLong(data.count))
         }
-        guard rc == Z_OK else { throw Failure(code: rc, operation: "uncompress") }
+        guard rc == Z_OK else { throw Failure(code: rc, operation: "zlib uncompress") }
         return Data(out[0..<Int(destLength)])
     }
 }
