@@ -42,4 +42,24 @@ extension SimilarityProfile {
         if let primaryPurpose { members["primaryPurpose"] = .string(primaryPurpose) }
         return JSONValue.object(members).compactString()
     }
+
+    /// Reads `search_facets.profile` (written by `storedJSON`) with the project's JSON parser: `JSONDecoder` took
+    /// most of the time of scoring a `similar` candidate.
+    init(storedJSON text: String) throws {
+        let json = try JSONParser.parse(text)
+        func map(_ key: String) -> [String: String] { json[key]?.objectValue?.compactMapValues(\.stringValue) ?? [:] }
+        func list(_ key: String) -> [String] { json[key]?.arrayValue?.compactMap(\.stringValue) ?? [] }
+        self.init()
+        conditionMesh = map("conditionMesh")
+        conditionAncestors = map("conditionAncestors")
+        conditions = map("conditions")
+        interventionMesh = map("interventionMesh")
+        interventionTypes = list("interventionTypes")
+        interventionNames = map("interventionNames")
+        phases = list("phases")
+        studyType = json["studyType"]?.stringValue
+        allocation = json["allocation"]?.stringValue
+        primaryPurpose = json["primaryPurpose"]?.stringValue
+        textStems = list("textStems")
+    }
 }
