@@ -29,6 +29,8 @@ let package = Package(
             dependencies: [
                 "CCurl", "CTZlib", "CLibXML2", "CCrypto", "CDeflate",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for the FTS5 ranking function (Store/SearchRank.swift) only.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),

@@ -87,7 +87,7 @@ extension Store {
     ///    without ranking them: `SearchWeights.rankedMatches` of them; with a filter, the filtered ones among the
     ///    newest `SearchWeights.filteredMatches` (no facet lookup to find the window), or the newest
     ///    `rankedMatches` that pass the filter when the first window holds fewer hits than the limit;
-    /// 2. the best `limit` matches of the window, ranked by bm25 inside the full-text index (joined to the facets
+    /// 2. the best `limit` matches of the window, ranked by bm25 (`SearchRank`) inside the full-text index (joined to the facets
     ///    only when a filter needs them; ties at the cut-off by rowid without a filter);
     /// 3. their titles and conditions, and a snippet for each of them only.
     public func search(_ query: SearchQuery?, filter: SearchFilter = SearchFilter(), limit: Int? = 20) throws -> [SearchHit] {
@@ -113,9 +113,10 @@ extension Store {
         let matches = "FROM search_fts" + (filterSQL.isEmpty ? "" : " JOIN search_facets f ON f.id = search_fts.rowid")
             + " WHERE search_fts MATCH ?"
         return try read { db in
+            let rank = SearchWeights.rank(maxRowid: try Store.maxIndexRowid(in: db))
             func ranked(from floor: Int64?) throws -> [Row] {
                 let window = floor == nil ? "" : " AND search_fts.rowid >= ?"
-                var ranked = "SELECT search_fts.rowid AS id, \(SearchWeights.bm25) AS bm \(matches)\(window)\(filterSQL)"
+                var ranked = "SELECT search_fts.rowid AS id, \(rank) AS bm \(matches)\(window)\(filterSQL)"
                     + (filterSQL.isEmpty ? " ORDER BY bm, search_fts.rowid" : " ORDER BY bm, f.nct_id")
                 if let limit { ranked += " LIMIT \(max(0, limit))" }
                 return try Row.fetchAll(db, sql: """
@@ -139,14 +140,36 @@ extension Store {
             } else {
                 rows = try ranked(from: nil)
             }
-            let snippet = try db.cachedStatement(sql: """
-                SELECT snippet(search_fts, -1, '[', ']', '…', 12) FROM search_fts WHERE search_fts MATCH ? AND rowid = ?
-                """)
-            return try rows.map { row in
-                let text = try String.fetchOne(snippet, arguments: [query.expression, row["id"] as Int64]) ?? ""
-                return Store.hit(row, snippet: text)
-            }
+            let snippets = try Store.snippets(query.expression, rowids: rows.map { $0["id"] as Int64 }, in: db)
+            return rows.map { row in Store.hit(row, snippet: snippets[row["id"] as Int64] ?? "") }
         }
+    }
+
+    /// The snippet of each of `rowids` for `expression`, keyed by rowid.
+    ///
+    /// One full-text query per chunk of rowids, over their rowid range with the list as a plain filter (`+rowid`):
+    /// FTS5 sets up the matching once per query, and for a prefix such as `pancrea*` that means merging the postings of
+    /// every word with the prefix, so one query per hit (or `rowid IN (…)`, which FTS5 runs as one lookup per value)
+    /// cost milliseconds per hit.
+    static func snippets(_ expression: String, rowids: [Int64], chunk size: Int = 500,
+                         in db: Database) throws -> [Int64: String] {
+        var out: [Int64: String] = [:]
+        let sorted = rowids.sorted()
+        for start in stride(from: 0, to: sorted.count, by: size) {
+            let chunk = Array(sorted[start..<min(start + size, sorted.count)])
+            let list = chunk.map { _ in "?" }.joined(separator: ",")
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT rowid AS id, snippet(search_fts, -1, '[', ']', '…', 12) AS snippet FROM search_fts
+                WHERE search_fts MATCH ? AND rowid BETWEEN ? AND ? AND +rowid IN (\(list))
+                """, arguments: StatementArguments([expression, chunk.first!, chunk.last!] as [DatabaseValueConvertible] + chunk))
+            while let row = try rows.next() { out[row["id"]] = row["snippet"] }
+        }
+        return out
+    }
+
+    /// The highest rowid of the search index (0 when empty), which the rank function needs.
+    static func maxIndexRowid(in db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT max(id) FROM search_facets") ?? 0
     }
 
     /// The rowid from which the newest `rankedMatches` rows of `matches` (`FROM search_fts … WHERE …`) begin,
@@ -256,7 +279,8 @@ extension Store {
         let matches = "FROM search_fts WHERE search_fts MATCH ?"
         let floor = try windowFloor(matches, arguments: [expression], rankedMatches: SearchWeights.rankedMatches, in: db)
         return try Int64.fetchAll(db, sql: """
-            SELECT rowid \(matches)\(floor == nil ? "" : " AND rowid >= ?") ORDER BY rank LIMIT ?
+            SELECT rowid \(matches)\(floor == nil ? "" : " AND rowid >= ?")
+            ORDER BY \(SearchWeights.rank(maxRowid: try maxIndexRowid(in: db))) LIMIT ?
             """, arguments: StatementArguments([expression] + (floor.map { [$0] } ?? []) + [weights.candidates + 1]))
     }
 

@@ -84,6 +84,7 @@ public final class Store: Sendable {
                 // facet, postings and full-text B-trees, and with the default cache a large import spent its
                 // writer's time re-reading and re-writing the same pages. Pages are allocated only as used.
                 try db.execute(sql: "PRAGMA cache_size = -65536")
+                try SearchRank.register(db)
             }
             let pool = try DatabasePool(path: path, configuration: config)
             writer = pool
@@ -98,6 +99,7 @@ public final class Store: Sendable {
         path = ":memory:"
         var config = Configuration()
         config.foreignKeysEnabled = true
+        config.prepareDatabase { db in try SearchRank.register(db) }
         let queue = try DatabaseQueue(configuration: config)
         writer = queue
         try Migrations.migrator.migrate(queue)
