@@ -110,8 +110,12 @@ extension Store {
             }
         }
         let textMatches = "FROM search_fts WHERE search_fts MATCH ?"
-        let matches = "FROM search_fts" + (filterSQL.isEmpty ? "" : " JOIN search_facets f ON f.id = search_fts.rowid")
-            + " WHERE search_fts MATCH ?"
+        // With a filter, each full-text match (the outer loop: CROSS JOIN keeps SQLite from starting at the facets
+        // and running the full-text query once per facet row) looks up its facets in the covering index
+        // `search_facets_filters` rather than in the facet rows, which carry the profiles.
+        let matches = "FROM search_fts" + (filterSQL.isEmpty ? "" : """
+             CROSS JOIN search_facets f INDEXED BY search_facets_filters ON f.id = search_fts.rowid
+            """) + " WHERE search_fts MATCH ?"
         return try read { db in
             let rank = SearchWeights.rank(maxRowid: try Store.maxIndexRowid(in: db))
             func ranked(from floor: Int64?) throws -> [Row] {
