@@ -1,7 +1,8 @@
-import CTSyncCore
 import CTSyncFakeRegistry
 import Foundation
 import Testing
+
+@testable import CTSyncCore
 
 @Suite struct StoreTests {
     let study = RealStudies.study("NCT04523987")
@@ -86,6 +87,26 @@ import Testing
         let store = try Store(path: path)
         _ = try store.record([try StudyRecord(json: study)], source: .sync)
         #expect(try store.integrityCheck() == "ok")
+    }
+
+    /// A bulk load checkpoints the write-ahead log rarely, and only while it runs: after it (even a failed one)
+    /// the writer is back to SQLite's default, and what the load stored is there.
+    @Test func aBulkLoadWidensTheCheckpointIntervalOnlyWhileItRuns() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try Store(path: dir.appendingPathComponent("db.sqlite").path)
+        func interval() throws -> Int { try store.write { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint")! } }
+        #expect(try interval() == 1_000)
+        let inside = try store.withBulkLoad(walPages: 4_096) {
+            _ = try store.record([try StudyRecord(json: study)], source: .import)
+            return try interval()
+        }
+        #expect(inside == 4_096)
+        #expect(try interval() == 1_000)
+        struct Stop: Error {}
+        #expect(throws: Stop.self) { try store.withBulkLoad { throw Stop() } }
+        #expect(try interval() == 1_000)
+        #expect(try store.totals().studies == 1)
     }
 
     // MARK: - Bad databases

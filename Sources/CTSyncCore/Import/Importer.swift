@@ -40,6 +40,10 @@ public final class Importer: Sendable {
     /// Imports every source in turn and returns the summary. Throws only when the store fails (the batches
     /// committed before stay committed); unreadable sources and bad entries are counted and reported.
     public func run(_ sources: [any ImportSource]) throws -> ImportSummary {
+        try store.withBulkLoad { try load(sources) }
+    }
+
+    private func load(_ sources: [any ImportSource]) throws -> ImportSummary {
         let started = Date()
         let workers = max(1, options.workers)
         // The results queue holds a few batches: while the writer commits one batch the workers keep preparing

@@ -331,6 +331,24 @@ public final class Store: Sendable {
         }
     }
 
+    /// Runs `body` (a bulk load through this store) with the write-ahead log checkpointed every `walPages` pages
+    /// instead of SQLite's 1,000 (4 MiB), then restores the default and checkpoints.
+    ///
+    /// A checkpoint copies every page written since the last one into the database file; during an import the same
+    /// pages (B-tree interiors, full-text segments being merged) are rewritten transaction after transaction, so
+    /// rarer checkpoints copy each of them once per checkpoint instead of once per transaction.
+    public func withBulkLoad<T>(walPages: Int = 65_536, _ body: () throws -> T) throws -> T {
+        func setCheckpoint(_ pages: Int) throws {
+            do {
+                try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = \(pages)") }
+            } catch { throw StoreError.wrap(error, path: path) }
+        }
+        guard path != ":memory:" else { return try body() }
+        try setCheckpoint(walPages)
+        defer { try? setCheckpoint(1_000) }
+        return try body()
+    }
+
     /// Moves the write-ahead log into the database file, so that the file's size tells what the data takes.
     public func checkpoint() throws {
         do {
