@@ -332,7 +332,8 @@ public final class Store: Sendable {
     }
 
     /// Runs `body` (a bulk load through this store) with the write-ahead log checkpointed every `walPages` pages
-    /// instead of SQLite's 1,000 (4 MiB), then restores the default and checkpoints.
+    /// instead of SQLite's 1,000 (4 MiB), then restores the default (the log is checkpointed at the next commit, or
+    /// when the store is closed).
     ///
     /// A checkpoint copies every page written since the last one into the database file; during an import the same
     /// pages (B-tree interiors, full-text segments being merged) are rewritten transaction after transaction, so
