@@ -1,7 +1,8 @@
-import CTSyncCore
 import CTSyncFakeRegistry
 import Foundation
 import Testing
+
+@testable import CTSyncCore
 
 /// The search document's text folding and stored profile: the fast fold against its definition (Foundation's
 /// folding of the whole text) on every text of the real records and on hostile Unicode; the stored profile
@@ -29,6 +30,40 @@ import Testing
         #expect(Self.texts.count > 1000)
         for text in Self.texts + Self.hostile {
             #expect(InterventionNames.fold(text) == InterventionNames.foldThroughFoundation(text), "\(text.prefix(80))")
+        }
+    }
+
+    /// `TextTokens.stems` as it was: the whole text folded, then split (the definition `stems` must keep).
+    static func stemsOfTheWholeFold(_ text: String, limit: Int) -> [String] {
+        var seen = Set<String>()
+        var out: [String] = []
+        for word in InterventionNames.fold(text).split(separator: " ") {
+            var w = String(word)
+            if w.count > 4, w.hasSuffix("s"), !w.hasSuffix("ss") { w.removeLast() }
+            if w.count < 3 || TextTokens.stopwords.contains(w) || w.allSatisfy(\.isNumber) { continue }
+            if seen.insert(w).inserted {
+                out.append(w)
+                if out.count >= limit { break }
+            }
+        }
+        return out
+    }
+
+    /// Stopping at the limit gives what folding the whole text gives, at every limit, on every real text (and the
+    /// titles and summary together, as the profile takes them) and on hostile Unicode.
+    @Test func stemsEqualTheWholeTextDefinition() {
+        var inputs = Self.texts + Self.hostile
+        for json in RealStudies.all {
+            guard let t = try? Trial(v2: json) else { continue }
+            inputs.append([t.briefTitle, t.officialTitle].compactMap { $0 }.joined(separator: " ") + " " + (t.briefSummary ?? ""))
+        }
+        inputs.append(Self.hostile.joined(separator: " studies "))
+        inputs.append(Self.hostile.joined())
+        for text in inputs {
+            for limit in [0, 1, 2, 5, 80, Int.max] {
+                #expect(TextTokens.stems(text, limit: limit) == Self.stemsOfTheWholeFold(text, limit: limit),
+                        "\(limit) \(text.prefix(80))")
+            }
         }
     }
 

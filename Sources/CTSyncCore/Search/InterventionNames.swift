@@ -43,16 +43,31 @@ public enum InterventionNames {
     /// neither folding nor case mapping looks across, so the result is the same as folding the whole text at once;
     /// a test holds the two equal on every text of the real records and on hostile Unicode.
     public static func fold(_ text: String) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        foldedWords(text) { word in
+            if !out.isEmpty { out.append(0x20) }
+            out.append(contentsOf: word)
+            return true
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The words of `fold(text)` in order (`fold` joins them with single spaces), each as UTF-8 bytes, until
+    /// `body` returns false: a caller that needs only the first words does not fold the rest of the text.
+    static func foldedWords(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Bool) {
         var text = text
-        return text.withUTF8 { bytes -> String in
-            var out: [UInt8] = []
-            out.reserveCapacity(bytes.count)
-            var pendingSpace = false
+        text.withUTF8 { bytes in
+            var word: [UInt8] = []
+            /// Hands the word collected so far to `body`; false when `body` wants no more.
+            func flush() -> Bool {
+                guard !word.isEmpty else { return true }
+                defer { word.removeAll(keepingCapacity: true) }
+                return word.withUnsafeBufferPointer(body)
+            }
             var i = 0
             while i < bytes.count {
-                let b = bytes[i]
-                if isASCIIWhitespace(b) {
-                    pendingSpace = true
+                if isASCIIWhitespace(bytes[i]) {
                     i += 1
                     continue
                 }
@@ -65,28 +80,29 @@ public enum InterventionNames {
                 if ascii {
                     for c in bytes[i..<end] {
                         if let lower = asciiAlphanumericLowercased(c) {
-                            if pendingSpace, !out.isEmpty { out.append(0x20) }
-                            pendingSpace = false
-                            out.append(lower)
-                        } else {
-                            pendingSpace = true
+                            word.append(lower)
+                        } else if !flush() {
+                            return
                         }
                     }
+                    if !flush() { return }
                 } else {
                     // With the white space before it: a combining mark that starts the word belongs to that space,
-                    // and folding drops it only there.
+                    // and folding drops it only there. The folded text is words separated by single spaces.
                     let from = i > 0 ? i - 1 : i
                     let folded = foldThroughFoundation(String(decoding: UnsafeBufferPointer(rebasing: bytes[from..<end]),
                                                               as: UTF8.self))
-                    if !folded.isEmpty {
-                        if !out.isEmpty { out.append(0x20) }
-                        out.append(contentsOf: folded.utf8)
+                    for c in folded.utf8 {
+                        if c != 0x20 {
+                            word.append(c)
+                        } else if !flush() {
+                            return
+                        }
                     }
-                    pendingSpace = true
+                    if !flush() { return }
                 }
                 i = end
             }
-            return String(decoding: out, as: UTF8.self)
         }
     }
 

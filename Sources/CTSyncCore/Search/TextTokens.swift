@@ -13,17 +13,18 @@ public enum TextTokens {
 
     /// Distinct stems of the words of `text` (3+ letters, no stopwords, a trailing plural `s` dropped),
     /// at most `limit` of them in order of first appearance.
+    ///
+    /// The words are those of `InterventionNames.fold(text)`, folded one at a time, so that the text after the
+    /// `limit`-th stem (most of a long summary) is never folded.
     public static func stems(_ text: String, limit: Int = .max) -> [String] {
         var seen = Set<String>()
         var out: [String] = []
-        for word in InterventionNames.fold(text).split(separator: " ") {
-            var w = String(word)
+        InterventionNames.foldedWords(text) { word in
+            var w = String(decoding: word, as: UTF8.self)
             if w.count > 4, w.hasSuffix("s"), !w.hasSuffix("ss") { w.removeLast() }
-            if w.count < 3 || stopwords.contains(w) || isNumber(w) { continue }
-            if seen.insert(w).inserted {
-                out.append(w)
-                if out.count >= limit { break }
-            }
+            if w.count < 3 || stopwords.contains(w) || isNumber(w) { return true }
+            if seen.insert(w).inserted { out.append(w) }
+            return out.count < limit
         }
         return out
     }
