@@ -67,6 +67,17 @@ import Testing
         }
     }
 
+    /// The stored form follows the profile when it is replaced or changed in place.
+    @Test func storedProfileFollowsTheProfile() throws {
+        let json = RealStudies.study("NCT04431453")
+        var doc = SearchDocument(json: json, summary: StudySummary(record: try StudyRecord(json: json)))
+        #expect(doc.storedProfile == doc.profile.storedJSON)
+        doc.profile.conditions["zorbelitis"] = "Zorbelitis"
+        #expect(doc.storedProfile == doc.profile.storedJSON && doc.storedProfile.contains("Zorbelitis"))
+        doc.profile = SimilarityProfile()
+        #expect(doc.storedProfile == SimilarityProfile().storedJSON)
+    }
+
     @Test func storedProfileDecodesToTheSameProfile() throws {
         let decoder = JSONDecoder()
         var checked = 0

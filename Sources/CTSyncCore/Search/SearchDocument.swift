@@ -32,7 +32,12 @@ public struct SearchDocument: Sendable, Equatable {
     public var allocation: String?
     public var primaryPurpose: String?
 
-    public var profile: SimilarityProfile
+    public var profile: SimilarityProfile {
+        didSet { storedProfile = profile.storedJSON }
+    }
+    /// `profile.storedJSON`, made with the document (on the import workers) so that the store's single writer
+    /// only binds it.
+    public private(set) var storedProfile: String
 
     /// Reads the index fields of a v2 study document; a document the normalizer rejects still gets its id and
     /// titles indexed from `summary`, so it stays findable.
@@ -59,9 +64,11 @@ public struct SearchDocument: Sendable, Equatable {
         countries = []
         hasResults = false
         startDate = s.startDate
-        profile = SimilarityProfile()
-        profile.phases = s.phases
-        profile.studyType = s.studyType
+        var p = SimilarityProfile()
+        p.phases = s.phases
+        p.studyType = s.studyType
+        profile = p
+        storedProfile = p.storedJSON
     }
 
     /// Builds the document from the normalized trial, plus the intervention MeSH terms of the raw JSON (which the
@@ -111,6 +118,7 @@ public struct SearchDocument: Sendable, Equatable {
         let titles = [t.briefTitle, t.officialTitle].compactMap { $0 }.joined(separator: " ")
         p.textStems = TextTokens.stems(titles + " " + (t.briefSummary ?? ""), limit: 80)
         profile = p
+        storedProfile = p.storedJSON
     }
 
     private static func interventionMesh(_ json: JSONValue?) -> [Trial.MeshTerm] {

@@ -12,6 +12,10 @@ public struct PreparedRecord: Sendable {
     public let overallStatus: String?
     /// The key fields for the current-state table.
     public let summary: StudySummary
+    /// `summary.phases`, `conditions` and `interventions` as the JSON arrays the current-state table keeps.
+    let phasesJSON: String
+    let conditionsJSON: String
+    let interventionsJSON: String
     /// The canonical JSON, zlib-compressed, as the `versions.raw` column keeps it.
     public let compressed: Data
     /// Bytes of the canonical JSON before compression.
@@ -37,8 +41,15 @@ public struct PreparedRecord: Sendable {
         lastUpdatePosted = record.lastUpdatePosted
         overallStatus = record.overallStatus
         summary = StudySummary(record: record)
+        phasesJSON = PreparedRecord.jsonArray(summary.phases)
+        conditionsJSON = PreparedRecord.jsonArray(summary.conditions)
+        interventionsJSON = PreparedRecord.jsonArray(summary.interventions)
         compressed = try Deflate.compress(canonical, level: PreparedRecord.compressionLevel)
         rawSize = canonical.count
         search = SearchDocument(json: record.json, summary: summary)
+    }
+
+    private static func jsonArray(_ strings: [String]) -> String {
+        JSONValue.array(strings.map(JSONValue.string)).compactString()
     }
 }

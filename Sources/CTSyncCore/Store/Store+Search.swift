@@ -11,11 +11,10 @@ extension Store {
     /// Called from `upsertState`, so every path that writes a study's latest version (sync, import, history
     /// backfill) keeps the index in step; the old text is deleted first, so nothing stale remains.
     static func indexLatest(_ doc: SearchDocument, in db: Database) throws {
-        let profile = doc.profile.storedJSON
         let facets: StatementArguments = [
             doc.nctId, doc.overallStatus, bars(doc.phases), doc.studyType,
             bars(doc.countries.map { $0.lowercased() }), doc.hasResults ? 1 : 0,
-            doc.startDate.map(SearchFilter.dateKey), doc.allocation, doc.primaryPurpose, profile,
+            doc.startDate.map(SearchFilter.dateKey), doc.allocation, doc.primaryPurpose, doc.storedProfile,
         ]
         let existing = try Int64.fetchOne(
             db.cachedStatement(sql: "SELECT id FROM search_facets WHERE nct_id = ?"), arguments: [doc.nctId])

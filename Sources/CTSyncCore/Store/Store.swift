@@ -193,7 +193,7 @@ public final class Store: Sendable {
         let s = record.summary
         let state: StatementArguments = [
             record.nctId.rawValue, version, record.contentHash, s.briefTitle, s.officialTitle, s.overallStatus,
-            json(s.phases), s.studyType, json(s.conditions), json(s.interventions), s.leadSponsor, s.startDate,
+            record.phasesJSON, s.studyType, record.conditionsJSON, record.interventionsJSON, s.leadSponsor, s.startDate,
             s.primaryCompletionDate, s.completionDate, s.lastUpdatePosted, s.enrollment, s.enrollmentType, now, now, now,
         ]
         try db.cachedStatement(sql: """
@@ -213,10 +213,6 @@ public final class Store: Sendable {
                 last_checked_at = excluded.last_checked_at, removed_at = NULL
             """).execute(arguments: state)
         try indexLatest(record.search, in: db)
-    }
-
-    private static func json(_ strings: [String]) -> String {
-        JSONValue.array(strings.map(JSONValue.string)).compactString()
     }
 
     /// The versions stored for a study, oldest first.
