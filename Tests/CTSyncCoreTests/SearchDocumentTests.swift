@@ -67,15 +67,17 @@ import Testing
         }
     }
 
-    /// The stored form follows the profile when it is replaced or changed in place.
+    /// The stored form and postings follow the profile when it is replaced or changed in place.
     @Test func storedProfileFollowsTheProfile() throws {
         let json = RealStudies.study("NCT04431453")
         var doc = SearchDocument(json: json, summary: StudySummary(record: try StudyRecord(json: json)))
         #expect(doc.storedProfile == doc.profile.storedJSON)
+        #expect(Set(doc.postingTerms).contains("ct:covid 19"))
         doc.profile.conditions["zorbelitis"] = "Zorbelitis"
         #expect(doc.storedProfile == doc.profile.storedJSON && doc.storedProfile.contains("Zorbelitis"))
+        #expect(doc.postingTerms.contains("ct:zorbelitis"))
         doc.profile = SimilarityProfile()
-        #expect(doc.storedProfile == SimilarityProfile().storedJSON)
+        #expect(doc.storedProfile == SimilarityProfile().storedJSON && doc.postingTerms.isEmpty)
     }
 
     @Test func storedProfileDecodesToTheSameProfile() throws {

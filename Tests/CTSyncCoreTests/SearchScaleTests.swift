@@ -58,6 +58,78 @@ import Testing
         try check(store)
     }
 
+    /// The postings `indexLatest` writes from `SimilarityProfile.postingTerms` are the rows of the
+    /// `search_profile_terms` view, their definition (the triggers of migration v5 inserted those rows).
+    static func checkPostingsEqualTheView(_ store: Store) throws -> Int {
+        try store.read { db in
+            var view: [Int64: [String]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT term, study FROM search_profile_terms") {
+                view[row["study"], default: []].append(row["term"])
+            }
+            var stored: [Int64: [String]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT term, study FROM search_terms") {
+                stored[row["study"], default: []].append(row["term"])
+            }
+            #expect(stored.keys.sorted() == view.keys.sorted())
+            for (study, terms) in view {
+                #expect(stored[study, default: []].sorted() == Set(terms).sorted(), "study \(study)")
+            }
+            return stored.values.reduce(0) { $0 + $1.count }
+        }
+    }
+
+    /// For every real record, the terms the search document carries are the view's rows for its stored profile,
+    /// and the stored postings are both.
+    @Test func postingTermsEqualTheViewOnEveryRealRecord() throws {
+        let store = Self.store
+        #expect(try Self.checkPostingsEqualTheView(store) > 1000)
+        let view = try store.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT f.nct_id, t.term FROM search_profile_terms t JOIN search_facets f ON f.id = t.study
+                """).reduce(into: [String: Set<String>]()) { $0[$1["nct_id"], default: []].insert($1["term"]) }
+        }
+        var checked = 0
+        for json in RealStudies.all {
+            let record = try StudyRecord(json: json)
+            let doc = SearchDocument(json: json, summary: StudySummary(record: record))
+            #expect(doc.postingTerms.count == Set(doc.postingTerms).count, "\(doc.nctId)")
+            #expect(Set(doc.postingTerms) == view[doc.nctId, default: []], "\(doc.nctId)")
+            #expect(doc.storedProfile == doc.profile.storedJSON, "\(doc.nctId)")
+            checked += 1
+        }
+        #expect(checked > 300)
+    }
+
+    /// Keys that JSON escapes or SQLite could read differently (quotes, backslashes, control characters, NUL,
+    /// emoji, combining marks, an empty key) give the view's rows too, on insert, on a new version and on a rebuild.
+    @Test func postingTermsEqualTheViewOnHostileKeys() throws {
+        let keys = ["quo\"te", "back\\slash", "tab\there", "nl\nx", "\u{1}ctl", "a\u{0}b", "a\u{0}c", "😀 emoji", "é",
+                    "e\u{301}", "中文", "\u{2028}sep", "\u{FEFF}bom", "", "  ", "cm:nested", "/slash", "{\"json\": 1}",
+                    "\u{7F}del", "x\u{200B}y"]
+        func meshes(_ keys: [String], _ tag: String) -> JSONValue {
+            .array(keys.enumerated().map { n, k in
+                .object(["id": n % 3 == 0 ? .null : .string(k + tag), "term": .string("Term " + k + tag)])
+            })
+        }
+        func hostile(_ base: JSONValue, tag: String) -> JSONValue {
+            base.setting(path: "derivedSection.conditionBrowseModule.meshes", to: meshes(keys, tag))
+                .setting(path: "derivedSection.conditionBrowseModule.ancestors", to: meshes(keys.reversed(), tag))
+                .setting(path: "derivedSection.interventionBrowseModule.meshes", to: meshes(keys, tag + "i"))
+                .setting(path: "protocolSection.conditionsModule.conditions", to: .array(keys.map { .string($0 + tag) }))
+        }
+        let original = RealStudies.study("NCT04431453")
+        let other = RealStudies.study("NCT04523987")
+        let store = try SearchTests.store([hostile(original, tag: ""), hostile(other, tag: "2"), RealStudies.study("NCT00184067")])
+        #expect(try Self.checkPostingsEqualTheView(store) > 100)
+        let changed = RecordRecipes.status(hostile(original, tag: "3"), to: "COMPLETED", posted: "2031-02-03")
+        _ = try store.record([try StudyRecord(json: changed)], source: .sync)
+        _ = try Self.checkPostingsEqualTheView(store)
+        let terms = try store.read { db in try String.fetchAll(db, sql: "SELECT term FROM search_terms") }
+        #expect(terms.contains("ct:quo te3") && !terms.contains("ct:quo te"))
+        #expect(try store.reindexSearch() == 3)
+        _ = try Self.checkPostingsEqualTheView(store)
+    }
+
     /// With every posting within the budget, `similar` gives what scoring every study sharing a term (and the text
     /// candidates that fill the slots left) gives.
     @Test func similarEqualsExhaustiveScoring() throws {

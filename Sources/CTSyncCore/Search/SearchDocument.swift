@@ -33,11 +33,12 @@ public struct SearchDocument: Sendable, Equatable {
     public var primaryPurpose: String?
 
     public var profile: SimilarityProfile {
-        didSet { storedProfile = profile.storedJSON }
+        didSet { (storedProfile, postingTerms) = (profile.storedJSON, profile.postingTerms) }
     }
-    /// `profile.storedJSON`, made with the document (on the import workers) so that the store's single writer
-    /// only binds it.
+    /// `profile.storedJSON` and `profile.postingTerms`, made with the document (on the import workers) so that the
+    /// store's single writer only binds them.
     public private(set) var storedProfile: String
+    public private(set) var postingTerms: [String]
 
     /// Reads the index fields of a v2 study document; a document the normalizer rejects still gets its id and
     /// titles indexed from `summary`, so it stays findable.
@@ -68,7 +69,7 @@ public struct SearchDocument: Sendable, Equatable {
         p.phases = s.phases
         p.studyType = s.studyType
         profile = p
-        storedProfile = p.storedJSON
+        (storedProfile, postingTerms) = (p.storedJSON, p.postingTerms)
     }
 
     /// Builds the document from the normalized trial, plus the intervention MeSH terms of the raw JSON (which the
@@ -118,7 +119,7 @@ public struct SearchDocument: Sendable, Equatable {
         let titles = [t.briefTitle, t.officialTitle].compactMap { $0 }.joined(separator: " ")
         p.textStems = TextTokens.stems(titles + " " + (t.briefSummary ?? ""), limit: 80)
         profile = p
-        storedProfile = p.storedJSON
+        (storedProfile, postingTerms) = (p.storedJSON, p.postingTerms)
     }
 
     private static func interventionMesh(_ json: JSONValue?) -> [Trial.MeshTerm] {

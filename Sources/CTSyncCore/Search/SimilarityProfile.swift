@@ -43,6 +43,21 @@ extension SimilarityProfile {
         return JSONValue.object(members).compactString()
     }
 
+    /// The profile's `search_terms` postings, one per key of its condition MeSH terms (`cm:`), MeSH ancestors
+    /// (`ca:`), folded condition texts (`ct:`), intervention MeSH terms (`im:`) and normalized intervention names
+    /// (`in:`): what the `search_profile_terms` view (migration v5) reads from `storedJSON`, without parsing it back
+    /// on the store's single writer. A test holds the two equal on every real record and on hostile keys.
+    public var postingTerms: [String] {
+        var terms: [String] = []
+        terms.reserveCapacity(conditionMesh.count + conditionAncestors.count + conditions.count
+                              + interventionMesh.count + interventionNames.count)
+        for (prefix, keys) in [("cm:", conditionMesh.keys), ("ca:", conditionAncestors.keys), ("ct:", conditions.keys),
+                               ("im:", interventionMesh.keys), ("in:", interventionNames.keys)] {
+            for key in keys { terms.append(prefix + key) }
+        }
+        return terms
+    }
+
     /// Reads `search_facets.profile` (written by `storedJSON`) with the project's JSON parser: `JSONDecoder` took
     /// most of the time of scoring a `similar` candidate.
     init(storedJSON text: String) throws {

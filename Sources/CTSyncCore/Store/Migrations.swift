@@ -226,6 +226,18 @@ enum Migrations {
                     id, overall_status, phases, study_type, has_results, start_key, countries, nct_id)
                 """)
         }
+        migrator.registerMigration("v7-search-terms-in-swift") { db in
+            // `Store.indexLatest` writes the postings from `SimilarityProfile.postingTerms`, made with the search
+            // document on the import workers: the triggers parsed each stored profile five times on the single
+            // writer. The view stays the definition (a test holds the two equal) and finds a replaced profile's
+            // terms; the postings the triggers wrote are already right.
+            try db.execute(sql: """
+                DROP TRIGGER search_terms_insert;
+                DROP TRIGGER search_terms_update_old;
+                DROP TRIGGER search_terms_update_new;
+                DROP TRIGGER search_terms_delete;
+                """)
+        }
         return migrator
     }
 }

@@ -9,8 +9,9 @@ extension Store {
     /// Replaces the index entry of `doc.nctId` by `doc`, in the caller's transaction.
     ///
     /// Called from `upsertState`, so every path that writes a study's latest version (sync, import, history
-    /// backfill) keeps the index in step; the old text is deleted first, so nothing stale remains.
-    static func indexLatest(_ doc: SearchDocument, in db: Database) throws {
+    /// backfill) keeps the index in step; the old text and postings are deleted first, so nothing stale remains.
+    /// `postings: false` leaves `search_terms` alone (migration v4 rebuilds the index before the table exists).
+    static func indexLatest(_ doc: SearchDocument, postings: Bool = true, in db: Database) throws {
         let facets: StatementArguments = [
             doc.nctId, doc.overallStatus, bars(doc.phases), doc.studyType,
             bars(doc.countries.map { $0.lowercased() }), doc.hasResults ? 1 : 0,
@@ -20,6 +21,14 @@ extension Store {
             db.cachedStatement(sql: "SELECT id FROM search_facets WHERE nct_id = ?"), arguments: [doc.nctId])
         let rowid: Int64
         if let existing {
+            if postings {
+                // The old profile's terms, as the view reads them from the stored profile (the primary key is
+                // (term, study): the terms find the rows).
+                try db.cachedStatement(sql: """
+                    DELETE FROM search_terms
+                    WHERE study = ?1 AND term IN (SELECT term FROM search_profile_terms WHERE study = ?1)
+                    """).execute(arguments: [existing])
+            }
             try db.cachedStatement(sql: "DELETE FROM search_fts WHERE rowid = ?").execute(arguments: [existing])
             try db.cachedStatement(sql: """
                 UPDATE search_facets SET nct_id = ?, overall_status = ?, phases = ?, study_type = ?, countries = ?,
@@ -40,6 +49,10 @@ extension Store {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [rowid, doc.title, doc.conditions, doc.keywords, doc.mesh, doc.interventions,
                                      doc.summary, doc.sponsor])
+        if postings {
+            let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO search_terms (term, study) VALUES (?, ?)")
+            for term in doc.postingTerms { try insert.execute(arguments: [term, rowid]) }
+        }
     }
 
     /// `|A|B|`: a list as text that `LIKE '%|A|%'` can test.
@@ -51,7 +64,8 @@ extension Store {
     /// `ctsync search --reindex`). Returns the number of studies indexed.
     @discardableResult
     static func reindexAll(in db: Database) throws -> Int {
-        if try db.tableExists("search_terms") { try db.execute(sql: "DELETE FROM search_terms") }
+        let postings = try db.tableExists("search_terms")
+        if postings { try db.execute(sql: "DELETE FROM search_terms") }
         try db.execute(sql: "DELETE FROM search_fts; DELETE FROM search_facets;")
         let rows = try Row.fetchCursor(db, sql: """
             SELECT v.nct_id, v.raw, v.raw_size FROM studies s
@@ -65,7 +79,7 @@ extension Store {
             let summary = StudySummary(record: record)
             var doc = SearchDocument(json: record.json, summary: summary)
             doc.nctId = id
-            try indexLatest(doc, in: db)
+            try indexLatest(doc, postings: postings, in: db)
             count += 1
         }
         return count
@@ -227,7 +241,7 @@ extension Store {
     /// Studies most comparable to `id`, best first, each with its score and reasons.
     ///
     /// Candidates come from `search_terms` (the profile terms of every study, kept in step with `search_facets` by
-    /// triggers): the target's terms are read weightiest first (and, at equal weight, rarest first) while the
+    /// `indexLatest`): the target's terms are read weightiest first (and, at equal weight, rarest first) while the
     /// postings read stay within `weights.candidatePostings`; a term with more studies than the budget left is
     /// skipped (in a registry-sized store: broad MeSH ancestors such as Neoplasms). Each candidate is pre-scored by
     /// the points its shared terms would add, capped as `Similarity.score` caps them, and the best

@@ -1,0 +1,78 @@
+import CTSyncFakeRegistry
+import Foundation
+import GRDB
+import Testing
+
+@testable import CTSyncCore
+
+/// Databases made by earlier schema versions upgrade to today's: the search index and its postings, which
+/// `Store.indexLatest` writes since v7 and triggers wrote before.
+@Suite struct MigrationTests {
+    static let studies = Array(RealStudies.all.prefix(40))
+
+    static func triggers(_ store: Store) throws -> [String] {
+        try store.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'") }
+    }
+
+    /// The postings stay right after the upgrade: equal to the view, and following a new version and a rebuild.
+    static func checkAfterUpgrade(_ store: Store) throws {
+        #expect(try Self.triggers(store).isEmpty)
+        #expect(try SearchScaleTests.checkPostingsEqualTheView(store) > 100)
+        let changed = RecordRecipes.status(studies[0], to: "COMPLETED", posted: "2031-02-03")
+            .setting(path: "protocolSection.conditionsModule.conditions", to: .array([.string("Zorbelitis")]))
+        #expect(try store.record([try StudyRecord(json: changed)], source: .sync).count == 1)
+        _ = try SearchScaleTests.checkPostingsEqualTheView(store)
+        #expect(try store.reindexSearch() == studies.count)
+        _ = try SearchScaleTests.checkPostingsEqualTheView(store)
+        #expect(try store.search(SearchQuery("zorbelitis")).map(\.nctId) == [RecordRecipes.nctId(studies[0])])
+    }
+
+    /// A database from before the search index (v3: versions only): v4 rebuilds the index with no postings table
+    /// yet, v5 fills the postings from the view, v6 adds the filter index, v7 drops the triggers.
+    @Test func aDatabaseWithoutTheIndexUpgrades() throws {
+        let path = try temporaryDirectory().appendingPathComponent("v3.sqlite").path
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try Migrations.migrator.migrate(queue, upTo: "v3-changes")
+            try queue.write { db in
+                for json in Self.studies {
+                    let record = try StudyRecord(json: json)
+                    let canonical = json.canonicalData()
+                    try db.execute(sql: """
+                        INSERT INTO studies (nct_id, latest_version, latest_hash, first_seen_at, last_fetched_at)
+                        VALUES (?, 1, ?, 'then', 'then')
+                        """, arguments: [record.nctId.rawValue, record.contentHash])
+                    try db.execute(sql: """
+                        INSERT INTO versions (nct_id, version, fetched_at, content_hash, source, raw_size, raw)
+                        VALUES (?, 1, 'then', ?, 'sync', ?, ?)
+                        """, arguments: [record.nctId.rawValue, record.contentHash, canonical.count,
+                                         try Deflate.compress(canonical, level: 1)])
+                }
+            }
+        }
+        try Self.checkAfterUpgrade(try Store(path: path))
+    }
+
+    /// A database whose postings the v5 triggers wrote keeps them through v7, which drops the triggers.
+    @Test func aDatabaseWithTriggerPostingsUpgrades() throws {
+        let path = try temporaryDirectory().appendingPathComponent("v5.sqlite").path
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try Migrations.migrator.migrate(queue, upTo: "v5-search-terms")
+            try queue.write { db in
+                #expect(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'").count == 4)
+                for json in Self.studies {
+                    let record = try StudyRecord(json: json)
+                    // Postings left to the triggers, as before v7.
+                    try Store.indexLatest(SearchDocument(json: json, summary: StudySummary(record: record)),
+                                          postings: false, in: db)
+                }
+                #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM search_terms")! > 100)
+            }
+        }
+        let store = try Store(path: path)
+        // Studies and versions were not written here: give the index's studies their rows for the checks.
+        _ = try store.record(Self.studies.map { try StudyRecord(json: $0) }, source: .sync)
+        try Self.checkAfterUpgrade(store)
+    }
+}
