@@ -78,6 +78,15 @@ import Testing
         #expect(doc.postingTerms.contains("ct:zorbelitis"))
         doc.profile = SimilarityProfile()
         #expect(doc.storedProfile == SimilarityProfile().storedJSON && doc.postingTerms.isEmpty)
+        // Equal profiles whose dictionaries were built differently (so iterate in other orders) give equal documents.
+        var other = doc
+        var a = SimilarityProfile(), b = SimilarityProfile()
+        b.conditions = [String: String](minimumCapacity: 1000)
+        for n in 0..<50 { a.conditions["c\(n)"] = "C\(n)" }
+        for n in (0..<50).reversed() { b.conditions["c\(n)"] = "C\(n)" }
+        doc.profile = a
+        other.profile = b
+        #expect(a == b && doc == other)
     }
 
     @Test func storedProfileDecodesToTheSameProfile() throws {

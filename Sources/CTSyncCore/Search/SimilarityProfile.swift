@@ -46,7 +46,8 @@ extension SimilarityProfile {
     /// The profile's `search_terms` postings, one per key of its condition MeSH terms (`cm:`), MeSH ancestors
     /// (`ca:`), folded condition texts (`ct:`), intervention MeSH terms (`im:`) and normalized intervention names
     /// (`in:`): what the `search_profile_terms` view (migration v5) reads from `storedJSON`, without parsing it back
-    /// on the store's single writer. A test holds the two equal on every real record and on hostile keys.
+    /// on the store's single writer. A test holds the two equal on every real record and on hostile keys. Sorted, so
+    /// that equal profiles give equal lists.
     public var postingTerms: [String] {
         var terms: [String] = []
         terms.reserveCapacity(conditionMesh.count + conditionAncestors.count + conditions.count
@@ -55,7 +56,7 @@ extension SimilarityProfile {
                                ("im:", interventionMesh.keys), ("in:", interventionNames.keys)] {
             for key in keys { terms.append(prefix + key) }
         }
-        return terms
+        return terms.sorted()
     }
 
     /// Reads `search_facets.profile` (written by `storedJSON`) with the project's JSON parser: `JSONDecoder` took
