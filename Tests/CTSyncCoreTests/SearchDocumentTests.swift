@@ -67,6 +67,52 @@ import Testing
         }
     }
 
+    /// The search document normalizes without splitting the criteria: on every real v2 study object and on hostile
+    /// ones it succeeds or fails as the full normalization does (with the same error), gives the same trial but for
+    /// the split criteria, and the same document as the full trial does.
+    @Test func theDocumentWithoutSplittingEqualsTheOneFromTheFullTrial() throws {
+        var studies = RealRecords.v2Studies.map(\.json) + RealStudies.all
+        let base = RealStudies.study("NCT04431453")
+        let criteria = "protocolSection.eligibilityModule.eligibilityCriteria"
+        studies += [
+            base.setting(path: criteria, to: .int(3)),
+            base.setting(path: criteria, to: .array([.string("Inclusion Criteria:")])),
+            base.setting(path: criteria, to: .null),
+            base.setting(path: criteria, to: .string("")),
+            base.setting(path: criteria, to: .string("Inclusion Criteria:\n\n* a\n\nExclusion Criteria:\n\n* b\u{0}")),
+            base.setting(path: criteria, to: .string(String(repeating: "1. Age ≥ 18\n   - nested\nExclusion: x ", count: 400))),
+            base.setting(path: "protocolSection.eligibilityModule", to: .string("none")),
+            base.setting(path: criteria, to: .int(3)).setting(path: "protocolSection.contactsLocationsModule", to: .int(1)),
+            base.setting(path: "protocolSection.contactsLocationsModule", to: .int(1)),
+            base.setting(path: "protocolSection.statusModule.overallStatus", to: .bool(true)),
+            base.removing(path: "protocolSection.eligibilityModule"),
+        ]
+        var checked = 0
+        for json in studies {
+            let full = Result { () throws(RecordError) in try Trial(v2: json) }
+            let light = Result { () throws(RecordError) in try Trial(v2: json, splittingCriteria: false) }
+            switch (full, light) {
+            case (.success(var expected), .success(let trial)):
+                let blank = Trial.Eligibility()
+                expected.eligibility.inclusion = blank.inclusion
+                expected.eligibility.exclusion = blank.exclusion
+                expected.eligibility.otherCriteria = blank.otherCriteria
+                expected.eligibility.criteriaUnstructured = blank.criteriaUnstructured
+                #expect(trial == expected, "\(expected.nctId)")
+                guard let record = try? StudyRecord(json: json) else { continue }
+                let doc = SearchDocument(json: json, summary: StudySummary(record: record))
+                let fromFull = SearchDocument(trial: try Trial(v2: json), json: json)
+                #expect(doc == fromFull, "\(expected.nctId)")
+                checked += 1
+            case (.failure(let a), .failure(let b)):
+                #expect(a == b)
+            default:
+                Issue.record("\(full) but \(light)")
+            }
+        }
+        #expect(checked > 600)
+    }
+
     /// The stored form and postings follow the profile when it is replaced or changed in place.
     @Test func storedProfileFollowsTheProfile() throws {
         let json = RealStudies.study("NCT04431453")

@@ -8,6 +8,13 @@ extension Trial {
     /// the NCT id and the JSON path (`protocolSection.designModule.enrollmentInfo.count`). Unknown enum values are
     /// kept as sent, never an error. `null` reads as absent.
     public init(v2 study: JSONValue) throws(RecordError) {
+        try self.init(v2: study, splittingCriteria: true)
+    }
+
+    /// With `splittingCriteria: false`, the eligibility criteria text is type-checked but not split: inclusion,
+    /// exclusion and other criteria stay empty, and every other field (and whether it throws) is as `init(v2:)`
+    /// gives it. For the search document, which reads no criteria: the splitter was half of normalizing a study.
+    init(v2 study: JSONValue, splittingCriteria: Bool) throws(RecordError) {
         guard case .object = study else {
             throw RecordError(nctId: nil, path: "", reason: "a study must be a JSON object, not \(study.typeName)")
         }
@@ -124,7 +131,8 @@ extension Trial {
             if let text = try node.string() { eligibility.stdAges.append(RegistryValue(rawValue: text)) }
         }
         eligibility.studyPopulation = try elig.at("studyPopulation").text()
-        eligibility.setCriteria(try elig.at("eligibilityCriteria").text())
+        let criteria = try elig.at("eligibilityCriteria").text()
+        if splittingCriteria { eligibility.setCriteria(criteria) }
 
         // MARK: Contacts and locations
         let contactsModule = try p.at("contactsLocationsModule")

@@ -41,9 +41,9 @@ public struct SearchDocument: Sendable, Equatable {
     public private(set) var postingTerms: [String]
 
     /// Reads the index fields of a v2 study document; a document the normalizer rejects still gets its id and
-    /// titles indexed from `summary`, so it stays findable.
+    /// titles indexed from `summary`, so it stays findable. The criteria are not split: the document reads none.
     public init(json: JSONValue, summary fallback: StudySummary) {
-        guard let trial = try? Trial(v2: json) else {
+        guard let trial = try? Trial(v2: json, splittingCriteria: false) else {
             self.init(fallback: fallback)
             return
         }
