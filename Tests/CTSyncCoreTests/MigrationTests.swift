@@ -30,7 +30,9 @@ import Testing
     /// A database from before the search index (v3: versions only): v4 rebuilds the index with no postings table
     /// yet, v5 fills the postings from the view, v6 adds the filter index, v7 drops the triggers.
     @Test func aDatabaseWithoutTheIndexUpgrades() throws {
-        let path = try temporaryDirectory().appendingPathComponent("v3.sqlite").path
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("v3.sqlite").path
         do {
             let queue = try DatabaseQueue(path: path)
             try Migrations.migrator.migrate(queue, upTo: "v3-changes")
@@ -55,7 +57,9 @@ import Testing
 
     /// A database whose postings the v5 triggers wrote keeps them through v7, which drops the triggers.
     @Test func aDatabaseWithTriggerPostingsUpgrades() throws {
-        let path = try temporaryDirectory().appendingPathComponent("v5.sqlite").path
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("v5.sqlite").path
         do {
             let queue = try DatabaseQueue(path: path)
             try Migrations.migrator.migrate(queue, upTo: "v5-search-terms")
