@@ -304,7 +304,7 @@ public final class FakeRegistry: @unchecked Sendable {
             studies.keys.sorted().compactMap { studies[$0] }.filter { matcher.matches($0.text) }
         }
         let page = matching.dropFirst(offset).prefix(pageSize)
-        var tail: [String: JSONValue] = [:]
+        var tail: JSONObject = [:]
         if offset + page.count < matching.count {
             let token = Data("\(offset + page.count)|\(queryKey)".utf8).base64EncodedString()
             tail["nextPageToken"] = .string(token)

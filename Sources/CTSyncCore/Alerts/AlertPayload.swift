@@ -63,7 +63,7 @@ public struct AlertPayload: Sendable, Codable, Equatable {
 
     /// Compact JSON with sorted keys, every key present.
     public func jsonData() -> Data {
-        var members: [String: JSONValue] = [
+        var members: JSONObject = [
             "idempotencyKey": .string(idempotencyKey), "alert": .string(alert), "watch": .string(watch),
             "nctId": .string(nctId), "url": .string(url), "detectedAt": .string(detectedAt),
             "fromVersion": fromVersion.map { .int(Int64($0)) } ?? .null, "toVersion": toVersion.map { .int(Int64($0)) } ?? .null,

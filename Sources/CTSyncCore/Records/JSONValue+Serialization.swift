@@ -26,16 +26,16 @@ extension JSONValue {
 
     private func write(into out: inout [UInt8], pretty: Bool, indent: Int) {
         switch self {
-        case .null: out.append(contentsOf: Array("null".utf8))
-        case .bool(let b): out.append(contentsOf: Array((b ? "true" : "false").utf8))
-        case .int(let i): out.append(contentsOf: Array(String(i).utf8))
+        case .null: JSONValue.append("null", to: &out)
+        case .bool(let b): JSONValue.append(b ? "true" : "false", to: &out)
+        case .int(let i): JSONValue.writeInteger(i, into: &out)
         case .double(let d):
             if d.isFinite, d.rounded() == d, abs(d) < 1e15 {
-                out.append(contentsOf: Array(String(Int64(d)).utf8))
+                JSONValue.writeInteger(Int64(d), into: &out)
             } else if d.isFinite {
-                out.append(contentsOf: Array("\(d)".utf8))
+                out.append(contentsOf: "\(d)".utf8)
             } else {
-                out.append(contentsOf: Array("null".utf8))
+                JSONValue.append("null", to: &out)
             }
         case .string(let s): JSONValue.writeString(s, into: &out)
         case .array(let elements):
@@ -51,8 +51,7 @@ extension JSONValue {
         case .object(let members):
             if members.isEmpty { out.append(contentsOf: [0x7B, 0x7D]); return }
             out.append(0x7B)
-            let sorted = members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-            for (n, member) in sorted.enumerated() {
+            for (n, member) in members.enumerated() {
                 if n > 0 { out.append(0x2C) }
                 if pretty { newline(&out, indent + 1) }
                 JSONValue.writeString(member.key, into: &out)
@@ -63,6 +62,28 @@ extension JSONValue {
             if pretty { newline(&out, indent) }
             out.append(0x7D)
         }
+    }
+
+    private static func append(_ literal: StaticString, to out: inout [UInt8]) {
+        literal.withUTF8Buffer { out.append(contentsOf: $0) }
+    }
+
+    /// The decimal digits of `i`, as `String(i)` writes them, without making a string.
+    private static func writeInteger(_ i: Int64, into out: inout [UInt8]) {
+        if i < 0 { out.append(0x2D) }
+        var magnitude = i.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for 24 digits; UInt64 has at most 20
+        let count = withUnsafeMutableBytes(of: &digits) { buffer -> Int in
+            var n = buffer.count
+            repeat {
+                n -= 1
+                buffer[n] = 0x30 + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[n...]))
+            return buffer.count - n
+        }
+        _ = count
     }
 
     private func newline(_ out: inout [UInt8], _ indent: Int) {

@@ -11,7 +11,8 @@ public enum JSONValue: Sendable, Hashable {
     case double(Double)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    /// Members sorted by key in canonical order (see `JSONObject`).
+    case object(JSONObject)
 
     // MARK: - Access
 
@@ -60,7 +61,7 @@ public enum JSONValue: Sendable, Hashable {
         return nil
     }
 
-    public var objectValue: [String: JSONValue]? {
+    public var objectValue: JSONObject? {
         if case .object(let o) = self { return o }
         return nil
     }

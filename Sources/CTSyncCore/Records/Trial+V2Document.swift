@@ -8,14 +8,14 @@ extension Trial {
     /// with nested items indented, which the splitter reads back as they were). The member
     /// `ctsyncSource` says where the document came from; nothing in the model reads it.
     public func v2Document(source: String) -> JSONValue {
-        var ident: [String: JSONValue] = ["nctId": .string(nctId)]
+        var ident: JSONObject = ["nctId": .string(nctId)]
         ident["nctIdAliases"] = list(nctIdAliases.map(JSONValue.string))
         ident["orgStudyIdInfo"] = orgStudyId.map { .object(["id": .string($0)]) }
         ident["briefTitle"] = text(briefTitle)
         ident["officialTitle"] = text(officialTitle)
         ident["acronym"] = text(acronym)
 
-        var status: [String: JSONValue] = [:]
+        var status: JSONObject = [:]
         status["overallStatus"] = overallStatus.map { .string($0.rawValue) }
         status["lastKnownStatus"] = lastKnownStatus.map { .string($0.rawValue) }
         status["whyStopped"] = text(whyStopped)
@@ -26,19 +26,19 @@ extension Trial {
         status["studyFirstPostDateStruct"] = firstPosted.map(dateStruct)
         status["lastUpdatePostDateStruct"] = lastUpdatePosted.map(dateStruct)
 
-        var sponsors: [String: JSONValue] = [:]
+        var sponsors: JSONObject = [:]
         sponsors["leadSponsor"] = sponsor.map(sponsorObject)
         sponsors["collaborators"] = list(collaborators.map(sponsorObject))
 
-        var conditionsModule: [String: JSONValue] = [:]
+        var conditionsModule: JSONObject = [:]
         conditionsModule["conditions"] = list(conditions.map(JSONValue.string))
         conditionsModule["keywords"] = list(keywords.map(JSONValue.string))
 
-        var descriptionModule: [String: JSONValue] = [:]
+        var descriptionModule: JSONObject = [:]
         descriptionModule["briefSummary"] = text(briefSummary)
         descriptionModule["detailedDescription"] = text(detailedDescription)
 
-        var armsModule: [String: JSONValue] = [:]
+        var armsModule: JSONObject = [:]
         armsModule["interventions"] = list(interventions.map { i in
             object(["type": i.type.map { .string($0.rawValue) }, "name": text(i.name), "description": text(i.description),
                     "otherNames": list(i.otherNames.map(JSONValue.string)),
@@ -49,7 +49,7 @@ extension Trial {
                     "interventionNames": list(a.interventionNames.map(JSONValue.string))]) ?? .object([:])
         })
 
-        var designInfo: [String: JSONValue] = [:]
+        var designInfo: JSONObject = [:]
         designInfo["allocation"] = design.allocation.map { .string($0.rawValue) }
         designInfo["interventionModel"] = design.interventionModel.map { .string($0.rawValue) }
         designInfo["interventionModelDescription"] = text(design.interventionModelDescription)
@@ -61,7 +61,7 @@ extension Trial {
             "maskingDescription": text(design.maskingDescription),
             "whoMasked": list(design.whoMasked.map { .string($0.rawValue) }),
         ])
-        var designModule: [String: JSONValue] = [:]
+        var designModule: JSONObject = [:]
         designModule["studyType"] = studyType.map { .string($0.rawValue) }
         designModule["patientRegistry"] = patientRegistry.map(JSONValue.bool)
         designModule["phases"] = list(phases.map { .string($0.rawValue) })
@@ -70,7 +70,7 @@ extension Trial {
             object(["count": e.count.map { .int(Int64($0)) }, "type": e.type.map { .string($0.rawValue) }])
         }
 
-        var elig: [String: JSONValue] = [:]
+        var elig: JSONObject = [:]
         elig["sex"] = eligibility.sex.map { .string($0.rawValue) }
         elig["genderBased"] = eligibility.genderBased.map(JSONValue.bool)
         elig["minimumAge"] = eligibility.minimumAge.map { .string($0.description) }
@@ -80,7 +80,7 @@ extension Trial {
         elig["studyPopulation"] = text(eligibility.studyPopulation)
         elig["eligibilityCriteria"] = criteriaText()
 
-        var contactsModule: [String: JSONValue] = [:]
+        var contactsModule: JSONObject = [:]
         contactsModule["centralContacts"] = list(centralContacts.map(contactObject))
         contactsModule["overallOfficials"] = list(overallOfficials.map(contactObject))
         contactsModule["locations"] = list(locations.map { l in
@@ -90,7 +90,7 @@ extension Trial {
                     "contacts": list(l.contacts.map(contactObject))]) ?? .object([:])
         })
 
-        var protocolSection: [String: JSONValue] = [:]
+        var protocolSection: JSONObject = [:]
         for (key, module) in [
             ("identificationModule", ident), ("statusModule", status), ("sponsorCollaboratorsModule", sponsors),
             ("conditionsModule", conditionsModule), ("descriptionModule", descriptionModule),
@@ -99,7 +99,7 @@ extension Trial {
         ] {
             if let value = object(module.mapValues { Optional($0) }) { protocolSection[key] = value }
         }
-        var document: [String: JSONValue] = [
+        var document: JSONObject = [
             "protocolSection": .object(protocolSection), "hasResults": .bool(hasResults), "ctsyncSource": .string(source),
         ]
         let browse = object([
@@ -135,11 +135,11 @@ extension Trial {
 
     private func object(_ members: [String: JSONValue?]) -> JSONValue? {
         let present = members.compactMapValues { $0 }
-        return present.isEmpty ? nil : .object(present)
+        return present.isEmpty ? nil : .object(JSONObject(present))
     }
 
     private func dateStruct(_ d: PartialDate) -> JSONValue {
-        var m: [String: JSONValue] = ["date": .string(d.text)]
+        var m: JSONObject = ["date": .string(d.text)]
         if let type = d.type { m["type"] = .string(type.rawValue) }
         return .object(m)
     }

@@ -29,9 +29,9 @@ extension SimilarityProfile {
     /// profile (absent optionals left out, as the synthesized `Codable` does), written without `JSONEncoder`,
     /// which cost more than the rest of indexing a study.
     public var storedJSON: String {
-        func map(_ m: [String: String]) -> JSONValue { .object(m.mapValues { .string($0) }) }
+        func map(_ m: [String: String]) -> JSONValue { .object(JSONObject(m.mapValues { JSONValue.string($0) })) }
         func list(_ l: [String]) -> JSONValue { .array(l.map { .string($0) }) }
-        var members: [String: JSONValue] = [
+        var members: JSONObject = [
             "conditionMesh": map(conditionMesh), "conditionAncestors": map(conditionAncestors),
             "conditions": map(conditions), "interventionMesh": map(interventionMesh),
             "interventionTypes": list(interventionTypes), "interventionNames": map(interventionNames),

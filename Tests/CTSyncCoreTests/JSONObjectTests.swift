@@ -1,0 +1,66 @@
+import CTSyncCore
+import Foundation
+import Testing
+
+@Suite struct JSONObjectTests {
+    /// Canonical JSON written the straightforward way: members gathered in a dictionary and sorted when written.
+    private func reference(_ v: JSONValue) -> String {
+        switch v {
+        case .object(let o):
+            let d = o.dictionary
+            let keys = d.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            let members = keys.map { JSONValue.string($0).compactString() + ":" + reference(d[$0]!) }
+            return "{" + members.joined(separator: ",") + "}"
+        case .array(let a): return "[" + a.map(reference).joined(separator: ",") + "]"
+        case .int(let i): return String(i)
+        default: return v.compactString()
+        }
+    }
+
+    @Test func canonicalFormOfEveryRealRecordEqualsTheSortedDictionaryForm() {
+        for study in RealStudies.all {
+            #expect(study.compactString() == reference(study))
+        }
+    }
+
+    @Test func aRepeatedKeyKeepsItsLastValue() throws {
+        #expect(try JSONParser.parse(#"{"b":1,"a":2,"b":3}"#).compactString() == #"{"a":2,"b":3}"#)
+        // More members than the insertion sort handles, with repeats out of order.
+        let keys = (0..<40).map { "k\(($0 * 7) % 23)" }
+        let text = "{" + keys.enumerated().map { "\"\($0.element)\":\($0.offset)" }.joined(separator: ",") + "}"
+        let parsed = try JSONParser.parse(text)
+        var last: [String: Int] = [:]
+        for (n, k) in keys.enumerated() { last[k] = n }
+        #expect(parsed.objectValue?.count == last.count)
+        for (k, n) in last { #expect(parsed[k] == .int(Int64(n))) }
+        #expect(parsed.compactString() == reference(parsed))
+    }
+
+    @Test func membersAreOrderedByTheirUTF8Bytes() throws {
+        let parsed = try JSONParser.parse(#"{"é":1,"a":2,"Z":3,"ab":4,"":5,"e\u0301":6}"#)
+        #expect(parsed.objectValue?.keys == ["", "Z", "a", "ab", "e\u{301}", "é"])
+        // Canonically equivalent keys with different bytes stay two members, each found by its own bytes.
+        #expect(parsed["é"] == .int(1))
+        #expect(parsed["e\u{301}"] == .int(6))
+    }
+
+    @Test func settingAndRemovingKeepsTheOrder() {
+        var o: JSONObject = ["m": .int(1), "c": .int(2), "x": .int(3)]
+        o["d"] = .string("new")
+        o["m"] = .bool(true)
+        o["x"] = nil
+        #expect(o.keys == ["c", "d", "m"])
+        #expect(o.removeValue(forKey: "c") == .int(2))
+        #expect(o.removeValue(forKey: "absent") == nil)
+        #expect(JSONValue.object(o).compactString() == #"{"d":"new","m":true}"#)
+        #expect(JSONObject(["b": .null, "a": .null]) == ["a": .null, "b": .null])
+    }
+
+    @Test func integersAreWrittenAsDecimalDigits() {
+        for i: Int64 in [0, 7, -1, 10, -10, 1_000_000, .max, .min, 9_007_199_254_740_993] {
+            #expect(JSONValue.int(i).compactString() == String(i))
+        }
+        #expect(JSONValue.double(-40).compactString() == "-40")
+        #expect(JSONValue.double(2.5).compactString() == "2.5")
+    }
+}
