@@ -201,10 +201,15 @@ import Testing
         for study in RealStudies.all.enumerated().filter({ $0.offset % 4 == 0 }).map(\.element) {
             for variant in [study, RecordRecipes.versionHolder(study, to: "2031-01-01"),
                             study.setting(path: "derivedSection.miscInfoModule", to: .object(["versionHolder": .string("x")])),
+                            study.setting(path: "derivedSection.miscInfoModule",
+                                          to: .object(["versionHolder": .string("x"), "zz": .int(1)])),
+                            study.setting(path: "derivedSection.miscInfoModule",
+                                          to: .object(["versionHolder": .string("x"), "aa": .array([.null])])),
+                            study.setting(path: "derivedSection.miscInfoModule", to: .string("not an object")),
                             study.removing(path: "derivedSection")] {
                 guard let expected = try? StudyRecord(json: variant) else { continue }
-                let canonical = variant.canonicalData()
-                let fast = try StudyRecord(json: variant, canonical: canonical)
+                let (fast, canonical) = try StudyRecord.withCanonicalForm(variant)
+                #expect(canonical == variant.canonicalData())
                 #expect(fast.contentHash == expected.contentHash, "\(expected.nctId)")
                 #expect(fast.nctId == expected.nctId)
                 checked += 1

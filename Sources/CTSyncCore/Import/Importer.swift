@@ -259,8 +259,8 @@ public final class Importer: Sendable {
 
     /// Builds the record and its stored form from one study object.
     static func prepare(_ study: JSONValue) throws -> PreparedRecord {
-        let canonical = study.canonicalData()
-        return try PreparedRecord(try StudyRecord(json: study, canonical: canonical), canonical: canonical)
+        let (record, canonical) = try StudyRecord.withCanonicalForm(study)
+        return try PreparedRecord(record, canonical: canonical)
     }
 
     private static func describeStart(_ data: Data) -> String {

@@ -24,6 +24,11 @@ extension JSONValue {
         String(decoding: canonicalData(), as: UTF8.self)
     }
 
+    /// Appends the compact canonical form.
+    func write(into out: inout [UInt8]) {
+        write(into: &out, pretty: false, indent: 0)
+    }
+
     private func write(into out: inout [UInt8], pretty: Bool, indent: Int) {
         switch self {
         case .null: JSONValue.append("null", to: &out)

@@ -1,95 +1,65 @@
 import Foundation
 
 extension StudyRecord {
-    /// Builds a record from a v2 study object whose full canonical JSON is already known, serializing nothing again.
+    /// The canonical JSON of a v2 study object and the record built from it, serializing the study once.
     ///
-    /// The content hash is over the canonical JSON without the volatile fields. Canonical JSON writes members
-    /// sorted and values canonically, so that form is the full one with the `"versionHolder":…` member (and one
-    /// comma) cut out of `derivedSection.miscInfoModule`; this is what `init(json:)` would hash after
-    /// `removing(path:)` and re-serializing. When the layout is anything but the expected one, it falls back to
-    /// exactly that. `canonical` must be `json.canonicalData()`.
-    init(json: JSONValue, canonical: Data) throws {
-        guard StudyRecord.volatilePaths == ["derivedSection.miscInfoModule.versionHolder"] else {
-            self = try StudyRecord(json: json)
-            return
+    /// The content hash is over the canonical JSON without the volatile fields. The one volatile member
+    /// (`derivedSection.miscInfoModule.versionHolder`) is marked while the canonical form is written, and the hash
+    /// is taken over the bytes around it: exactly the canonical form of the study without that member, which is
+    /// what `init(json:)` hashes after `removing(path:)`.
+    static func withCanonicalForm(_ json: JSONValue) throws -> (StudyRecord, Data) {
+        guard StudyRecord.volatilePaths.count == 1 else {
+            let record = try StudyRecord(json: json)
+            return (record, json.canonicalData())
         }
         let id = try StudyRecord.identify(json)
+        let path = StudyRecord.volatilePaths[0].split(separator: ".").map(String.init)
+        let (canonical, volatile) = json.canonicalData(marking: path[...])
         let stable: Data
-        if let holder = json[path: "derivedSection.miscInfoModule.versionHolder"] {
-            guard let cut = StudyRecord.cutVersionHolder(canonical, value: holder) else {
-                self = try StudyRecord(json: json)
-                return
-            }
-            stable = cut
+        if let volatile {
+            stable = canonical[..<volatile.lowerBound] + canonical[volatile.upperBound...]
         } else {
             stable = canonical
         }
-        self.nctId = id
-        self.json = json
-        self.contentHash = SHA256.hex(stable)
+        return (StudyRecord(nctId: id, json: json, contentHash: SHA256.hex(stable)), canonical)
+    }
+}
+
+extension JSONValue {
+    /// Canonical JSON, and the byte range of the member at `path` (with the comma that separates it from its
+    /// neighbours), so that cutting the range out gives the canonical JSON of the document without that member.
+    /// nil when the document has no such member.
+    func canonicalData(marking path: ArraySlice<String>) -> (Data, Range<Int>?) {
+        var out: [UInt8] = []
+        out.reserveCapacity(16_384)
+        var marked: Range<Int>?
+        write(into: &out, marking: path, range: &marked)
+        return (Data(out), marked)
     }
 
-    /// `canonical` without the `versionHolder` member of the one `"miscInfoModule":{…}` object; nil when the
-    /// bytes are not laid out as expected.
-    private static func cutVersionHolder(_ canonical: Data, value: JSONValue) -> Data? {
-        let opener = Array(#""miscInfoModule":{"#.utf8)
-        var member = Array(#""versionHolder":"#.utf8)
-        member.append(contentsOf: value.canonicalData())
-        return canonical.withUnsafeBytes { raw -> Data? in
-            let b = raw.bindMemory(to: UInt8.self)
-            func matches(_ pattern: [UInt8], at i: Int) -> Bool {
-                guard i + pattern.count <= b.count else { return false }
-                for k in 0..<pattern.count where b[i + k] != pattern[k] { return false }
-                return true
-            }
-            // The opener can only occur as a member name: inside strings, quotes are escaped.
-            var found: Int?
-            var i = 0
-            while i + opener.count <= b.count {
-                if b[i] == opener[0], matches(opener, at: i) {
-                    if found != nil { return nil }  // two such objects: take the slow path
-                    found = i
-                    i += opener.count
-                } else {
-                    i += 1
-                }
-            }
-            guard let open = found else { return nil }
-            // Walk the object's members at depth 1, strings skipped, to find the versionHolder member.
-            var j = open + opener.count
-            var depth = 1
-            var memberStart = true
-            while j < b.count && depth > 0 {
-                let c = b[j]
-                if c == 0x22 {
-                    if depth == 1 && memberStart && matches(member, at: j) {
-                        let end = j + member.count
-                        guard end < b.count, b[end] == 0x2C || b[end] == 0x7D else { return nil }
-                        var out = Data(capacity: b.count)
-                        if b[j - 1] == 0x2C {
-                            out.append(UnsafeBufferPointer(rebasing: b[0..<(j - 1)]))
-                            out.append(UnsafeBufferPointer(rebasing: b[end...]))
-                        } else {
-                            out.append(UnsafeBufferPointer(rebasing: b[0..<j]))
-                            out.append(UnsafeBufferPointer(rebasing: b[(b[end] == 0x2C ? end + 1 : end)...]))
-                        }
-                        return out
-                    }
-                    // Skip the string.
-                    j += 1
-                    while j < b.count && b[j] != 0x22 { j += b[j] == 0x5C ? 2 : 1 }
-                    memberStart = false
-                } else if c == 0x7B || c == 0x5B {
-                    depth += 1
-                    memberStart = false
-                } else if c == 0x7D || c == 0x5D {
-                    depth -= 1
-                } else if c == 0x2C {
-                    memberStart = depth == 1
-                }
-                j += 1
-            }
-            return nil
+    private func write(into out: inout [UInt8], marking path: ArraySlice<String>, range: inout Range<Int>?) {
+        guard let first = path.first, case .object(let members) = self, !members.isEmpty else {
+            write(into: &out)
+            return
         }
+        out.append(0x7B)
+        for (n, member) in members.enumerated() {
+            let start = out.count
+            if n > 0 { out.append(0x2C) }
+            JSONValue.writeString(member.key, into: &out)
+            out.append(0x3A)
+            guard member.key == first else {
+                member.value.write(into: &out)
+                continue
+            }
+            if path.count > 1 {
+                member.value.write(into: &out, marking: path.dropFirst(), range: &range)
+            } else {
+                member.value.write(into: &out)
+                // The comma before the member; for the first of several, the comma after it.
+                range = n > 0 || members.count == 1 ? start..<out.count : start..<(out.count + 1)
+            }
+        }
+        out.append(0x7D)
     }
 }

@@ -20,6 +20,12 @@ public struct StudyRecord: Sendable {
         self.contentHash = SHA256.hex(stable.canonicalData())
     }
 
+    init(nctId: NCTID, json: JSONValue, contentHash: String) {
+        self.nctId = nctId
+        self.json = json
+        self.contentHash = contentHash
+    }
+
     /// The NCT id of a v2 study object; throws `RecordError` naming the path when it has none.
     static func identify(_ json: JSONValue) throws -> NCTID {
         guard case .object = json else {
