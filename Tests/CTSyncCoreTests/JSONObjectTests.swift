@@ -64,3 +64,20 @@ import Testing
         #expect(JSONValue.double(2.5).compactString() == "2.5")
     }
 }
+
+@Suite struct JSONStringScanTests {
+    /// Quotes, backslashes and control bytes at every place of an eight-byte word, and multi-byte UTF-8 around them.
+    @Test func findsTheEndOfAStringWhereverTheSpecialByteFalls() throws {
+        for length in 0..<20 {
+            for special in ["\\\"", "\\\\", "\\n", "\\u00e9", "é", "😀"] {
+                let body = String(repeating: "a", count: length) + special + String(repeating: "b", count: 19 - length)
+                let expected = String(repeating: "a", count: length)
+                    + ["\\\"": "\"", "\\\\": "\\", "\\n": "\n", "\\u00e9": "é", "é": "é", "😀": "😀"][special]!
+                    + String(repeating: "b", count: 19 - length)
+                #expect(try JSONParser.parse("[\"\(body)\",1]") == .array([.string(expected), .int(1)]))
+            }
+            let raw = "[\"" + String(repeating: "x", count: length) + "\u{01}\"]"
+            #expect(throws: JSONParseError.self) { try JSONParser.parse(raw) }
+        }
+    }
+}

@@ -18,14 +18,15 @@ public enum Deflate {
         let compressor = try Compressors.shared.take(level: level)
         defer { Compressors.shared.give(compressor, level: level) }
         let bound = libdeflate_zlib_compress_bound(compressor, data.count)
-        var out = [UInt8](repeating: 0, count: bound)
+        var out = Data(count: bound)
         let written = data.withUnsafeBytes { src in
             out.withUnsafeMutableBytes { dst in
                 libdeflate_zlib_compress(compressor, src.baseAddress, src.count, dst.baseAddress, dst.count)
             }
         }
         guard written > 0 else { throw Failure(code: -1, operation: "libdeflate compress") }
-        return Data(out[0..<written])
+        out.count = written
+        return out
     }
 
     /// libdeflate compressors, reused: one is not safe to share between threads, and allocating one per record
