@@ -54,7 +54,18 @@ import Testing
         try check(store)
         let terms = try store.read { db in try String.fetchAll(db, sql: "SELECT term FROM search_terms") }
         #expect(terms.contains("ct:zorbelitis"))
-        #expect(try store.reindexSearch() == 2)
+        // Two more versions of one study and a new study in one batch: only the last version's postings stay.
+        let second = RecordRecipes.status(changed, to: "TERMINATED", posted: "2031-03-04")
+            .setting(path: "protocolSection.conditionsModule.conditions", to: .array([.string("Quorbelitis")]))
+        let third = RecordRecipes.status(second, to: "WITHDRAWN", posted: "2031-04-05")
+            .setting(path: "protocolSection.conditionsModule.conditions", to: .array([.string("Vexamia")]))
+        let new = try #require(RealStudies.all.first { ![original, other].contains($0) })
+        let outcomes = try store.record([second, new, third].map { try StudyRecord(json: $0) }, source: .sync)
+        #expect(outcomes.count == 3)
+        try check(store)
+        let after = try store.read { db in try String.fetchAll(db, sql: "SELECT term FROM search_terms") }
+        #expect(after.contains("ct:vexamia") && !after.contains("ct:quorbelitis") && !after.contains("ct:zorbelitis"))
+        #expect(try store.reindexSearch() == 3)
         try check(store)
     }
 

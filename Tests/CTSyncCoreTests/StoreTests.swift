@@ -96,16 +96,21 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let store = try Store(path: dir.appendingPathComponent("db.sqlite").path)
         func interval() throws -> Int { try store.write { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint")! } }
-        #expect(try interval() == 1_000)
-        let inside = try store.withBulkLoad(walPages: 4_096) {
-            _ = try store.record([try StudyRecord(json: study)], source: .import)
-            return try interval()
+        func hashSize() throws -> Int? {
+            try store.read { db in try Int.fetchOne(db, sql: "SELECT v FROM search_fts_config WHERE k = 'hashsize'") }
         }
-        #expect(inside == 4_096)
         #expect(try interval() == 1_000)
+        let inside = try store.withBulkLoad(walPages: 4_096, ftsHashBytes: 8 << 20) {
+            _ = try store.record([try StudyRecord(json: study)], source: .import)
+            return (try interval(), try hashSize())
+        }
+        #expect(inside.0 == 4_096 && inside.1 == 8 << 20)
+        #expect(try interval() == 1_000)
+        #expect(try hashSize() == 1 << 20)
         struct Stop: Error {}
         #expect(throws: Stop.self) { try store.withBulkLoad { throw Stop() } }
         #expect(try interval() == 1_000)
+        #expect(try hashSize() == 1 << 20)
         #expect(try store.totals().studies == 1)
     }
 

@@ -46,11 +46,12 @@ public final class Importer: Sendable {
     private func load(_ sources: [any ImportSource]) throws -> ImportSummary {
         let started = Date()
         let workers = max(1, options.workers)
-        // The results queue holds a few batches: while the writer commits one batch the workers keep preparing
-        // the next ones instead of stopping after a handful (a short queue serialized the two stages and left a
-        // core idle). Both queues are bounded in bytes too, so memory stays flat.
+        // The results queue holds about a batch: while the writer commits one batch the workers keep preparing
+        // the next one instead of stopping after a handful (a short queue serialized the two stages and left a
+        // core idle). A longer queue gains nothing once the writer is the slower stage, and costs memory. Both
+        // queues are bounded in bytes too (a prepared record weighs what it holds), so memory stays flat.
         let entries = BoundedQueue<(Int, ImportItem)>(maxCount: workers * 16, maxWeight: 64 << 20)
-        let results = BoundedQueue<Parsed>(maxCount: max(workers * 16, options.batchSize * 2), maxWeight: 96 << 20)
+        let results = BoundedQueue<Parsed>(maxCount: options.batchSize + workers * 16, maxWeight: 64 << 20)
         let total = TotalBox()
         let limits = options.limits
         let xml = options.xmlImporter
@@ -94,7 +95,7 @@ public final class Importer: Sendable {
                 while let (sequence, item) = entries.pop() {
                     var parsed = Importer.process(item, xml: xml)
                     parsed.sequence = sequence
-                    let weight = parsed.records.reduce(64) { $0 + $1.compressed.count + 512 }
+                    let weight = parsed.records.reduce(64) { $0 + $1.approximateBytes }
                     if !results.push(parsed, weight: weight) { break }
                 }
                 group.leave()

@@ -138,6 +138,19 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection, Expressibl
         Dictionary(members.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
     }
 
+    /// The value of `key`, read without making a `String` of it (dotted paths are read part by part).
+    subscript(key: Substring) -> JSONValue? {
+        var low = 0
+        var high = members.count
+        while low < high {
+            let mid = (low + high) / 2
+            let c = JSONObject.compare(members[mid].key, key)
+            if c == 0 { return members[mid].value }
+            if c < 0 { low = mid + 1 } else { high = mid }
+        }
+        return nil
+    }
+
     /// Where `key` is, or where it would go.
     private func find(_ key: String) -> (Int, Bool) {
         var low = 0
@@ -153,7 +166,7 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection, Expressibl
 
     /// The order of two keys by their UTF-8 bytes: negative, zero or positive.
     @inline(__always)
-    static func compare(_ a: String, _ b: String) -> Int {
+    static func compare<S: StringProtocol>(_ a: String, _ b: S) -> Int {
         let fast = a.utf8.withContiguousStorageIfAvailable { pa in
             b.utf8.withContiguousStorageIfAvailable { pb -> Int in
                 let n = Swift.min(pa.count, pb.count)

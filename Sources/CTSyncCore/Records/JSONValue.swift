@@ -32,7 +32,7 @@ public enum JSONValue: Sendable, Hashable {
             let part = rest[..<dot]
             rest = dot == rest.endIndex ? rest[dot...] : rest[rest.index(after: dot)...]
             if part.isEmpty { continue }
-            guard let next = current[String(part)] else { return nil }
+            guard case .object(let members) = current, let next = members[part] else { return nil }
             current = next
         }
         return current

@@ -49,6 +49,13 @@ public struct PreparedRecord: Sendable {
         search = SearchDocument(json: record.json, summary: summary)
     }
 
+    /// About the memory the record holds: the compressed body, the search document's texts and profile, the rest.
+    var approximateBytes: Int {
+        let s = search
+        let texts = [s.title, s.conditions, s.keywords, s.mesh, s.interventions, s.summary, s.sponsor, s.storedProfile]
+        return compressed.count + texts.reduce(0) { $0 + $1.utf8.count } + s.postingTerms.count * 48 + 1_024
+    }
+
     private static func jsonArray(_ strings: [String]) -> String {
         JSONValue.array(strings.map(JSONValue.string)).compactString()
     }

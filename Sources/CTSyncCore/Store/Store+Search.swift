@@ -11,7 +11,10 @@ extension Store {
     /// Called from `upsertState`, so every path that writes a study's latest version (sync, import, history
     /// backfill) keeps the index in step; the old text and postings are deleted first, so nothing stale remains.
     /// `postings: false` leaves `search_terms` alone (migration v4 rebuilds the index before the table exists).
-    static func indexLatest(_ doc: SearchDocument, postings: Bool = true, in db: Database) throws {
+    /// With `pending`, the new postings are gathered there and written when the caller's batch is done
+    /// (`PendingPostings.write`) instead of one statement per term now.
+    static func indexLatest(_ doc: SearchDocument, postings: Bool = true, pending: PendingPostings? = nil,
+                            in db: Database) throws {
         let facets: StatementArguments = [
             doc.nctId, doc.overallStatus, bars(doc.phases), doc.studyType,
             bars(doc.countries.map { $0.lowercased() }), doc.hasResults ? 1 : 0,
@@ -29,6 +32,7 @@ extension Store {
                     WHERE study = ?1 AND term IN (SELECT term FROM search_profile_terms WHERE study = ?1)
                     """).execute(arguments: [existing])
             }
+            pending?.discard(study: existing)
             try db.cachedStatement(sql: "DELETE FROM search_fts WHERE rowid = ?").execute(arguments: [existing])
             try db.cachedStatement(sql: """
                 UPDATE search_facets SET nct_id = ?, overall_status = ?, phases = ?, study_type = ?, countries = ?,
@@ -50,8 +54,12 @@ extension Store {
             """).execute(arguments: [rowid, doc.title, doc.conditions, doc.keywords, doc.mesh, doc.interventions,
                                      doc.summary, doc.sponsor])
         if postings {
-            let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO search_terms (term, study) VALUES (?, ?)")
-            for term in doc.postingTerms { try insert.execute(arguments: [term, rowid]) }
+            if let pending {
+                pending.add(doc.postingTerms, study: rowid)
+            } else {
+                let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO search_terms (term, study) VALUES (?, ?)")
+                for term in doc.postingTerms { try insert.execute(arguments: [term, rowid]) }
+            }
         }
     }
 
@@ -383,6 +391,55 @@ extension Store {
             try String.fetchAll(db, sql: """
                 SELECT nct_id FROM studies WHERE brief_title LIKE ? OR official_title LIKE ? ORDER BY nct_id LIMIT ?
                 """, arguments: ["%\(term)%", "%\(term)%", limit])
+        }
+    }
+}
+
+/// The similarity postings of the studies one batch stores, written once the batch's full-text rows are in:
+/// sorted by term, a few hundred rows per statement.
+///
+/// Written one by one, each study's dozen postings went to a dozen places of a large B-tree; sorted, a batch's
+/// postings of one term are neighbours. The statements run after every full-text insert of the batch because a
+/// statement that writes several rows opens a statement savepoint, and a savepoint makes FTS5 flush its pending
+/// terms into a new segment: once per batch it costs nothing, as the commit flushes them anyway.
+final class PendingPostings {
+    private var byStudy: [Int64: [String]] = [:]
+    /// Rows per statement: two variables each, well under SQLite's limit.
+    static let rowsPerStatement = 256
+
+    func add(_ terms: [String], study: Int64) {
+        if !terms.isEmpty { byStudy[study] = terms }
+    }
+
+    /// Drops what was gathered for `study` (a later version of it in the same batch replaces them).
+    func discard(study: Int64) {
+        byStudy.removeValue(forKey: study)
+    }
+
+    func write(in db: Database) throws {
+        var rows: [(String, Int64)] = []
+        rows.reserveCapacity(byStudy.values.reduce(0) { $0 + $1.count })
+        for (study, terms) in byStudy {
+            for term in terms { rows.append((term, study)) }
+        }
+        byStudy.removeAll()
+        guard !rows.isEmpty else { return }
+        rows.sort { $0.0 != $1.0 ? $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) : $0.1 < $1.1 }
+        var start = 0
+        while start < rows.count {
+            let chunk = rows[start..<min(start + PendingPostings.rowsPerStatement, rows.count)]
+            let sql = "INSERT OR IGNORE INTO search_terms (term, study) VALUES "
+                + repeatElement("(?, ?)", count: chunk.count).joined(separator: ", ")
+            let statement = chunk.count == PendingPostings.rowsPerStatement
+                ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
+            var values: [DatabaseValue] = []
+            values.reserveCapacity(chunk.count * 2)
+            for (term, study) in chunk {
+                values.append(term.databaseValue)
+                values.append(study.databaseValue)
+            }
+            try statement.execute(arguments: StatementArguments(values))
+            start += chunk.count
         }
     }
 }

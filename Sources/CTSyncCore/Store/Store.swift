@@ -143,8 +143,9 @@ public final class Store: Sendable {
                        watch: String? = nil, changes detector: ChangeDetector? = nil) throws -> [RecordOutcome] {
         let now = Store.timestamp(fetchedAt)
         return try write { db in
-            try prepared.map { record in
-                let outcome = try Store.record(record, source: source, now: now, in: db)
+            let postings = PendingPostings()
+            let outcomes = try prepared.map { record in
+                let outcome = try Store.record(record, source: source, now: now, postings: postings, in: db)
                 if let watch {
                     try Store.join(watch: watch, id: record.nctId.rawValue, now: now, in: db)
                 }
@@ -155,10 +156,12 @@ public final class Store: Sendable {
                 }
                 return outcome
             }
+            try postings.write(in: db)
+            return outcomes
         }
     }
 
-    private static func record(_ record: PreparedRecord, source: VersionSource, now: String,
+    private static func record(_ record: PreparedRecord, source: VersionSource, now: String, postings: PendingPostings,
                                in db: Database) throws -> RecordOutcome {
         let id = record.nctId.rawValue
         let latest = try Row.fetchOne(
@@ -178,7 +181,7 @@ public final class Store: Sendable {
             return .unchanged(version: same)
         }
         let version = (previous ?? 0) + 1
-        try upsertState(record, version: version, now: now, in: db)
+        try upsertState(record, version: version, now: now, postings: postings, in: db)
         try db.cachedStatement(sql: """
             INSERT INTO versions (nct_id, version, fetched_at, last_update_posted, overall_status, content_hash, source,
                 raw_size, raw)
@@ -189,7 +192,9 @@ public final class Store: Sendable {
     }
 
     /// Writes the current-state row of a study from `record`, which becomes its latest version `version`.
-    static func upsertState(_ record: PreparedRecord, version: Int, now: String, in db: Database) throws {
+    /// With `postings`, the study's similarity postings are left there for the caller to write with its batch.
+    static func upsertState(_ record: PreparedRecord, version: Int, now: String, postings: PendingPostings? = nil,
+                            in db: Database) throws {
         let s = record.summary
         let state: StatementArguments = [
             record.nctId.rawValue, version, record.contentHash, s.briefTitle, s.officialTitle, s.overallStatus,
@@ -212,7 +217,7 @@ public final class Store: Sendable {
                 enrollment_type = excluded.enrollment_type, last_fetched_at = excluded.last_fetched_at,
                 last_checked_at = excluded.last_checked_at, removed_at = NULL
             """).execute(arguments: state)
-        try indexLatest(record.search, in: db)
+        try indexLatest(record.search, pending: postings, in: db)
     }
 
     /// The versions stored for a study, oldest first.
@@ -334,15 +339,21 @@ public final class Store: Sendable {
     /// A checkpoint copies every page written since the last one into the database file; during an import the same
     /// pages (B-tree interiors, full-text segments being merged) are rewritten transaction after transaction, so
     /// rarer checkpoints copy each of them once per checkpoint instead of once per transaction.
-    public func withBulkLoad<T>(walPages: Int = 65_536, _ body: () throws -> T) throws -> T {
-        func setCheckpoint(_ pages: Int) throws {
+    ///
+    /// FTS5 also keeps up to `ftsHashBytes` of new terms in memory (instead of 1 MiB) before it writes them as a
+    /// segment: a batch of studies then makes one segment rather than dozens for FTS5 to merge again.
+    public func withBulkLoad<T>(walPages: Int = 65_536, ftsHashBytes: Int = 1 << 20, _ body: () throws -> T) throws -> T {
+        func set(walPages: Int, ftsHashBytes: Int) throws {
             do {
-                try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = \(pages)") }
+                try writer.writeWithoutTransaction { db in
+                    try db.execute(sql: "PRAGMA wal_autocheckpoint = \(walPages)")
+                    try db.execute(sql: "INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', \(ftsHashBytes))")
+                }
             } catch { throw StoreError.wrap(error, path: path) }
         }
         guard path != ":memory:" else { return try body() }
-        try setCheckpoint(walPages)
-        defer { try? setCheckpoint(1_000) }
+        try set(walPages: walPages, ftsHashBytes: ftsHashBytes)
+        defer { try? set(walPages: 1_000, ftsHashBytes: 1 << 20) }
         return try body()
     }
 

@@ -18,15 +18,15 @@ public enum Deflate {
         let compressor = try Compressors.shared.take(level: level)
         defer { Compressors.shared.give(compressor, level: level) }
         let bound = libdeflate_zlib_compress_bound(compressor, data.count)
-        var out = Data(count: bound)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bound, 1), alignment: 16)
+        defer { buffer.deallocate() }
         let written = data.withUnsafeBytes { src in
-            out.withUnsafeMutableBytes { dst in
-                libdeflate_zlib_compress(compressor, src.baseAddress, src.count, dst.baseAddress, dst.count)
-            }
+            libdeflate_zlib_compress(compressor, src.baseAddress, src.count, buffer.baseAddress, buffer.count)
         }
         guard written > 0 else { throw Failure(code: -1, operation: "libdeflate compress") }
-        out.count = written
-        return out
+        // A copy of the right size: records wait in the import's queues, and a buffer of the bound's size would
+        // hold three times the bytes.
+        return Data(UnsafeRawBufferPointer(rebasing: buffer[0..<written]))
     }
 
     /// libdeflate compressors, reused: one is not safe to share between threads, and allocating one per record
