@@ -148,6 +148,130 @@ import Testing
         #expect(s.new == 1)
     }
 
+    @Test func zipEntriesOfEveryLayoutAreRead() throws {
+        // ZIP64 sizes and end record, data descriptors, stored entries, local extra fields the directory does not
+        // repeat (one longer than the reader's first read guesses): all read, the same studies as from the API.
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let studies = ImportFixtures.studies(9)
+        var entries = ImportFixtures.bulk(studies).map { ImportFixtures.RawEntry($0.0, $0.1) }
+        entries[1].zip64 = true
+        entries[2].dataDescriptor = true
+        entries[3].zip64 = true
+        entries[3].dataDescriptor = true
+        entries[4].method = 0
+        entries[5].localExtra = 3000
+        entries[6].method = 0
+        entries[6].localExtra = 20
+        entries[7].utf8Name = false
+        for zip64End in [false, true] {
+            let zip = dir.appendingPathComponent("layouts-\(zip64End).zip")
+            try ImportFixtures.rawZip(entries, zip64End: zip64End).write(to: zip)
+            #expect(ZipSource(path: zip.path).estimatedEntries() == 9)
+            let store = try Store()
+            let s = try run(store, [zip.path])
+            #expect(s.entries == 9 && s.new == 9 && s.failed == 0, "\(s.errors)")
+            for study in studies {
+                let (_, document) = try store.document(of: NCTID(RecordRecipes.nctId(study))!)
+                #expect(document == study)
+            }
+        }
+    }
+
+    @Test func damagedZipEntriesAreEachNamedAndTheOthersImported() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let studies = ImportFixtures.studies(16)
+        let good = ImportFixtures.bulk(Array(studies.prefix(6))).map { ImportFixtures.RawEntry($0.0, $0.1) }
+        let v = studies.suffix(10).map { $0.canonicalData() }
+        typealias E = ImportFixtures.RawEntry
+        var corrupt = E("90/corrupt.json", v[0])
+        corrupt.mangle = { bytes in for i in bytes.indices { bytes[i] = 0xFF } }  // a block of the reserved type
+        var longer = E("91/longer.json", v[1])
+        longer.declaredSize = v[1].count - 100
+        var shorter = E("92/shorter.json", v[2])
+        shorter.declaredSize = v[2].count + 100
+        var badCRC = E("", v[3])
+        badCRC.name = Array("93/".utf8) + [0x81] + Array("crc.json".utf8)  // code page 437: ü
+        badCRC.utf8Name = false
+        badCRC.declaredCRC = Deflate.crc32(v[3]) ^ 1
+        var bzip2 = E("94/bzip2.json", v[4])
+        bzip2.method = 12
+        var locked = E("95/locked.json", v[5])
+        locked.encrypted = true
+        var nowhere = E("96/nowhere.json", v[6])
+        nowhere.zip64 = true
+        nowhere.localHeaderOffset = 1 << 40
+        var elsewhere = E("97/elsewhere.json", v[7])
+        elsewhere.localHeaderOffset = 5
+        var huge = E("98/huge.json", v[8])
+        huge.zip64 = true
+        huge.declaredSize = 1 << 33
+        var storedLonger = E("99/stored-longer.json", v[9])
+        storedLonger.method = 0
+        storedLonger.declaredSize = v[9].count - 1
+        var storedShorter = E("99/stored-shorter.json", v[9])
+        storedShorter.method = 0
+        storedShorter.mangle = { bytes in bytes.removeLast(10) }
+        storedShorter.declaredSize = v[9].count
+        let bad = [corrupt, longer, shorter, badCRC, bzip2, locked, nowhere, elsewhere, huge, storedLonger, storedShorter]
+        var entries: [E] = []
+        for (n, entry) in bad.enumerated() {
+            entries.append(entry)
+            if n < good.count { entries.append(good[n]) }
+        }
+        let zip = dir.appendingPathComponent("damaged.zip")
+        try ImportFixtures.rawZip(entries).write(to: zip)
+
+        let store = try Store()
+        let s = try run(store, [zip.path])
+        let errors = s.errors.joined(separator: "\n")
+        #expect(s.new == 6 && s.entries == 17)
+        #expect(s.failed == bad.count, "\(errors)")
+        #expect(errors.contains("damaged.zip:90/corrupt.json: cannot be read from the zip: corrupt compressed data"))
+        #expect(errors.contains("damaged.zip:91/longer.json: more data than the \(v[1].count - 100) bytes its directory declares"))
+        #expect(errors.contains("damaged.zip:92/shorter.json: \(v[2].count) bytes read of the \(v[2].count + 100) its directory declares: the entry is cut short"))
+        #expect(errors.contains("damaged.zip:93/ücrc.json: CRC-32 mismatch: the entry is corrupt"))
+        #expect(errors.contains("damaged.zip:94/bzip2.json: compressed with method 12 (bzip2), which ctsync does not read"))
+        #expect(errors.contains("damaged.zip:95/locked.json: refused: an encrypted entry"))
+        #expect(errors.contains("damaged.zip:96/nowhere.json: its local header is past the end of the archive: the entry is cut short"))
+        #expect(errors.contains("damaged.zip:97/elsewhere.json: no local header where the directory says the entry starts"))
+        #expect(errors.contains("damaged.zip:98/huge.json: 8192 MiB uncompressed, over the 16 MiB limit per entry"))
+        #expect(errors.contains("damaged.zip:99/stored-longer.json: more data than the \(v[9].count - 1) bytes its directory declares"))
+        #expect(errors.contains("damaged.zip:99/stored-shorter.json: \(v[9].count - 10) bytes read of the \(v[9].count) its directory declares: the entry is cut short"))
+        #expect(try store.totals().studies == 6)
+        #expect(ImportFixtures.listing(dir) == ["damaged.zip"])
+    }
+
+    @Test func directoryListingMoreEntriesThanItHoldsIsReportedAfterTheRest() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let entries = ImportFixtures.bulk(ImportFixtures.studies(5)).map { ImportFixtures.RawEntry($0.0, $0.1) }
+        let zip = dir.appendingPathComponent("short-directory.zip")
+        try ImportFixtures.rawZip(entries, zip64End: true, extraDeclared: 2).write(to: zip)
+        let store = try Store()
+        let s = try run(store, [zip.path])
+        #expect(s.new == 5 && s.failed == 1)
+        #expect(s.errors.first?.hasPrefix("\(zip.path): not a readable zip archive (its directory lists 7 entries but only 5 could be read)") == true)
+    }
+
+    @Test func entryPathChecksOnBytesAgreeWithTheUnicodeOnes() {
+        let paths = ["00/NCT00000000.json", "../evil.json", "a/../b", "a/..", "..", "...", "a/...b/c", "..a/b", "/tmp/x",
+                     "\\\\server\\x", "C:x", "c:/x", "1:x", ":x", "a\\..\\b", "a//..//b", "a\0b", "", "é/../x", "é:x",
+                     "a/b/", "AllPublicXML/Contents.txt"]
+        for path in paths {
+            #expect(ZipSource.unsafePath(path) == ZipSource.unsafeUnicodePath(path), "\(path)")
+        }
+        #expect(ZipSource.unsafePath("a/../b") != nil && ZipSource.unsafePath("C:x") != nil && ZipSource.unsafePath("00/NCT1.json") == nil)
+        for path in ["Contents.txt", "AllPublicXML/CONTENTS.TXT", "x/contents.txt/"] { #expect(ZipSource.isContentsList(path), "\(path)") }
+        for path in ["Contents.txt.json", "x/Contents.tx", "xContents.txt", "Contents.txt/a"] { #expect(!ZipSource.isContentsList(path), "\(path)") }
+    }
+
+    @Test func crc32IsTheZipChecksum() {
+        #expect(Deflate.crc32(Data("123456789".utf8)) == 0xCBF4_3926)
+        #expect(Deflate.crc32(Data()) == 0)
+    }
+
     @Test func legacyXMLWithoutAReaderIsCountedAsSkipped() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
