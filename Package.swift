@@ -31,7 +31,6 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, for the FTS5 ranking function (Store/SearchRank.swift) only.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
-                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
         // A registry that speaks API v2 on loopback, serving real records from a folder.
