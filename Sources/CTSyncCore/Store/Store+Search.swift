@@ -424,7 +424,10 @@ final class PendingPostings {
         }
         byStudy.removeAll()
         guard !rows.isEmpty else { return }
-        rows.sort { $0.0 != $1.0 ? $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) : $0.1 < $1.1 }
+        rows.sort {
+            let c = JSONObject.compare($0.0, $1.0)
+            return c != 0 ? c < 0 : $0.1 < $1.1
+        }
         var start = 0
         while start < rows.count {
             let chunk = rows[start..<min(start + PendingPostings.rowsPerStatement, rows.count)]
