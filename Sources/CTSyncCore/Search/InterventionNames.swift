@@ -145,8 +145,9 @@ public enum InterventionNames {
         let folded = fold(name)
         if folded.isEmpty { return nil }
         if let canonical = synonyms[folded] { return canonical }
-        let words = Set(folded.split(separator: " ").map(String.init))
-        for family in families where family.words.isSubset(of: words) {
+        // The words compared in place (as `String` equality compares them), without a set of new strings.
+        let words = folded.split(separator: " ")
+        for family in families where family.words.allSatisfy({ w in words.contains { $0 == w } }) {
             return family.canonical
         }
         return folded
