@@ -12,7 +12,13 @@ import Testing
         #expect(date.text == text)
     }
 
-    @Test(arguments: ["", "18", "2018-3", "2018-13", "2023-02-29", "2018-03-32", "March 2018", "2018/03"])
+    @Test(arguments: [(" 2018-03-27T10:00:00Z ", "2018-03-27"), ("2018-03T", "2018-03"), ("\u{A0}2018\n", "2018")])
+    func readsISODatesWithATimeOrWhiteSpace(text: String, iso: String) throws {
+        #expect(try #require(PartialDate(iso: text)).text == iso)
+    }
+
+    @Test(arguments: ["", "18", "2018-3", "2018-13", "2023-02-29", "2018-03-32", "March 2018", "2018/03",
+                      "2018-03-27-01", "2018--03", "2018-", "-2018", "２０１８", "2018-03-27\u{301}", "20\r\n8"])
     func rejectsOtherText(_ text: String) {
         #expect(PartialDate(iso: text) == nil)
     }
@@ -40,7 +46,8 @@ import Testing
     }
 
     @Test(arguments: [("18 Years", 18, Age.Unit.years, 18.0), ("1 Year", 1, .years, 1.0), ("6 Months", 6, .months, 0.5),
-                      ("3 months", 3, .months, 0.25), ("5 Days", 5, .days, 0.0137), ("2 Weeks", 2, .weeks, 0.0383)])
+                      ("3 months", 3, .months, 0.25), ("5 Days", 5, .days, 0.0137), ("2 Weeks", 2, .weeks, 0.0383),
+                      ("18\tYears", 18, .years, 18.0), (" 65  years\n", 65, .years, 65.0)])
     func readsAges(text: String, value: Int, unit: Age.Unit, years: Double) throws {
         let age = try #require(Age(text: text))
         #expect(age.value == value)
@@ -48,7 +55,7 @@ import Testing
         #expect(age.years == years)
     }
 
-    @Test(arguments: ["N/A", "18", "eighteen Years", "18 Decades", "-1 Years", ""])
+    @Test(arguments: ["N/A", "18", "eighteen Years", "18 Decades", "-1 Years", "", "18 Years old", "18 Yéars", " "])
     func rejectsOtherAges(_ text: String) {
         #expect(Age(text: text) == nil)
     }

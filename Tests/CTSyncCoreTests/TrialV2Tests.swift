@@ -195,6 +195,31 @@ import Testing
         }
     }
 
+    /// Paths are spelled out only when an error names them: each kind of node (a list's string, an element read as
+    /// an object, a scalar under two arrays, a member of a missing object) still names the right one.
+    @Test(arguments: [
+        ("protocolSection.conditionsModule.conditions", JSONValue.array([.string("Asthma"), .null, .int(4)]),
+         "protocolSection.conditionsModule.conditions[2]", "expected a string, found number 4"),
+        ("protocolSection.designModule.phases", .array([.string("PHASE1"), .bool(true)]),
+         "protocolSection.designModule.phases[1]", "expected a string, found boolean true"),
+        ("protocolSection.contactsLocationsModule.locations", .array([.object([:]), .string("Boston")]),
+         "protocolSection.contactsLocationsModule.locations[1]", "expected an object, found string \"Boston\""),
+        ("protocolSection.contactsLocationsModule.locations",
+         .array([.object(["contacts": .array([.object([:]), .object(["email": .int(7)])])])]),
+         "protocolSection.contactsLocationsModule.locations[0].contacts[1].email", "expected a string, found number 7"),
+        ("protocolSection.statusModule.startDateStruct", .string("2020"),
+         "protocolSection.statusModule.startDateStruct", "expected an object, found string \"2020\""),
+        ("protocolSection.designModule.designInfo.maskingInfo.whoMasked", .object([:]),
+         "protocolSection.designModule.designInfo.maskingInfo.whoMasked", "expected an array, found object {…}"),
+        ("derivedSection.conditionBrowseModule.meshes", .array([.object(["term": .array([])])]),
+         "derivedSection.conditionBrowseModule.meshes[0].term", "expected a string, found array of 0 elements"),
+    ])
+    func errorsNameTheElementAndMember(at: String, value: JSONValue, path: String, reason: String) {
+        #expect(throws: RecordError(nctId: "NCT01234567", path: path, reason: reason)) {
+            try Trial(v2: study(at, value))
+        }
+    }
+
     @Test func unknownEnumValuesAreKeptRaw() throws {
         var json = study("protocolSection.statusModule.overallStatus", .string("PAUSED_FOR_REVIEW"))
         json = json.setting(path: "protocolSection.designModule.phases", to: .array([.string("PHASE2"), .string("PHASE5")]))

@@ -38,12 +38,42 @@ public struct Age: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Reads "18 Years", "1 Year", "6 Months" (any letter case, singular or plural); nil for anything else.
     /// The legacy XML's "N/A" (no limit) is nil too.
     public init?(text: String) {
-        let words = text.split(whereSeparator: \.isWhitespace)
-        guard words.count == 2, let value = Int(words[0]), value >= 0 else { return nil }
-        var unit = words[1].uppercased()
+        guard let words = Age.twoWords(text), let value = Int(words.0), value >= 0 else { return nil }
+        var unit = words.1.uppercased()
         if !unit.hasSuffix("S") { unit += "S" }
         guard let u = Unit(rawValue: unit) else { return nil }
         self.init(value: value, unit: u)
+    }
+
+    /// The two words of `text` split at white space, as `split(whereSeparator: \.isWhitespace)` splits it; nil when
+    /// it has more or fewer. Plain ASCII is split on bytes, where the white space is tab to CR and the space.
+    private static func twoWords(_ text: String) -> (Substring, Substring)? {
+        let utf8 = text.utf8
+        guard utf8.allSatisfy({ $0 < 0x80 }) else {
+            let words = text.split(whereSeparator: \.isWhitespace)
+            return words.count == 2 ? (words[0], words[1]) : nil
+        }
+        var words: (Substring, Substring) = ("", "")
+        var count = 0
+        var i = utf8.startIndex
+        while i != utf8.endIndex {
+            if utf8[i] == 0x20 || (0x09...0x0D).contains(utf8[i]) {
+                i = utf8.index(after: i)
+                continue
+            }
+            var end = i
+            while end != utf8.endIndex, !(utf8[end] == 0x20 || (0x09...0x0D).contains(utf8[end])) {
+                end = utf8.index(after: end)
+            }
+            switch count {
+            case 0: words.0 = text[i..<end]
+            case 1: words.1 = text[i..<end]
+            default: return nil
+            }
+            count += 1
+            i = end
+        }
+        return count == 2 ? words : nil
     }
 
     /// The limit in years, rounded to four decimals.

@@ -64,18 +64,7 @@ public struct Contact: Sendable, Hashable, Codable {
     /// stays whole, as the name.
     public static func splitName(_ raw: String) -> (name: String, degrees: [String]) {
         let text = raw.trimmedWhitespace()
-        var depth = 0
-        var comma: String.Index?
-        for i in text.indices {
-            switch text[i] {
-            case "(", "[": depth += 1
-            case ")", "]": depth = max(0, depth - 1)
-            case ",", "，": if depth == 0 { comma = i }
-            default: break
-            }
-            if comma != nil { break }
-        }
-        guard let comma else { return (text, []) }
+        guard let comma = firstCommaOutsideParentheses(text) else { return (text, []) }
         let head = text[..<comma].trimmedWhitespace()
         let tail = text[text.index(after: comma)...]
         guard !head.isEmpty, looksLikeCredentials(tail) else { return (text, []) }
@@ -93,10 +82,48 @@ public struct Contact: Sendable, Hashable, Codable {
         return (head, degrees)
     }
 
+    /// The first `,` or `，` outside parentheses and brackets, reading characters.
+    ///
+    /// A name of plain ASCII (nearly all) is read byte by byte: there every byte is a character, except a CR LF pair,
+    /// which is neither a comma nor a bracket.
+    private static func firstCommaOutsideParentheses(_ text: String) -> String.Index? {
+        let utf8 = text.utf8
+        if utf8.allSatisfy({ $0 < 0x80 }) {
+            var depth = 0
+            for i in utf8.indices {
+                switch utf8[i] {
+                case UInt8(ascii: "("), UInt8(ascii: "["): depth += 1
+                case UInt8(ascii: ")"), UInt8(ascii: "]"): depth = max(0, depth - 1)
+                case UInt8(ascii: ","): if depth == 0 { return i }
+                default: break
+                }
+            }
+            return nil
+        }
+        var depth = 0
+        for i in text.indices {
+            switch text[i] {
+            case "(", "[": depth += 1
+            case ")", "]": depth = max(0, depth - 1)
+            case ",", "，": if depth == 0 { return i }
+            default: break
+            }
+        }
+        return nil
+    }
+
     private static let companyWords: Set<String> = ["LLC", "INC", "LTD", "GMBH", "CORP", "CO", "SA", "AG", "PLC", "BV"]
 
     private static func looksLikeCredentials(_ tail: Substring) -> Bool {
-        if tail.contains(where: { $0.isNumber || "()[]&@".contains($0) }) { return false }
+        if tail.utf8.allSatisfy({ $0 < 0x80 }) {
+            // Plain ASCII: the only numbers are the digits, and every byte is a character (or half a CR LF pair).
+            if tail.utf8.contains(where: { b in
+                (b >= 0x30 && b <= 0x39) || b == UInt8(ascii: "(") || b == UInt8(ascii: ")") || b == UInt8(ascii: "[")
+                    || b == UInt8(ascii: "]") || b == UInt8(ascii: "&") || b == UInt8(ascii: "@")
+            }) { return false }
+        } else if tail.contains(where: { $0.isNumber || "()[]&@".contains($0) }) {
+            return false
+        }
         for piece in tail.split(whereSeparator: { $0 == "," || $0 == ";" || $0 == "，" }) {
             let words = piece.split(whereSeparator: \.isWhitespace)
             if words.count > 4 { return false }

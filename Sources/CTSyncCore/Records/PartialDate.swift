@@ -26,6 +26,11 @@ public struct PartialDate: Sendable, Hashable, Codable, CustomStringConvertible 
     /// Reads `yyyy`, `yyyy-MM` or `yyyy-MM-dd` (a time after a `T` is ignored); nil for anything else.
     public init?(iso text: String, type: RegistryValue<DateType>? = nil) {
         var text = Substring(text.trimmedWhitespace())
+        if let date = PartialDate.isoASCII(text) {
+            guard let date else { return nil }
+            self.init(year: date.year, month: date.month, day: date.day, type: type)
+            return
+        }
         if let t = text.firstIndex(of: "T") { text = text[..<t] }
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard (1...3).contains(parts.count), parts[0].count == 4, let year = Int(parts[0]) else { return nil }
@@ -42,6 +47,47 @@ public struct PartialDate: Sendable, Hashable, Codable, CustomStringConvertible 
             day = d
         }
         self.init(year: year, month: month, day: day, type: type)
+    }
+
+    /// `init?(iso:)` on bytes, for text of plain ASCII without a CR (every registry date), where a character is a
+    /// byte; nil when the text is not such, `.some(nil)` when it is but is no date.
+    private static func isoASCII(_ text: Substring) -> (year: Int, month: Int?, day: Int?)?? {
+        let utf8 = text.utf8
+        guard utf8.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) else { return nil }
+        let end = utf8.firstIndex(of: UInt8(ascii: "T")) ?? utf8.endIndex
+        // The parts between hyphens, as `split(separator: "-", omittingEmptySubsequences: false)` gives them.
+        var parts: (Substring, Substring, Substring) = ("", "", "")
+        var count = 0
+        var start = utf8.startIndex
+        var i = start
+        while true {
+            if i == end || utf8[i] == UInt8(ascii: "-") {
+                switch count {
+                case 0: parts.0 = text[start..<i]
+                case 1: parts.1 = text[start..<i]
+                case 2: parts.2 = text[start..<i]
+                default: return .some(nil)
+                }
+                count += 1
+                if i == end { break }
+                start = utf8.index(after: i)
+            }
+            i = utf8.index(after: i)
+        }
+        guard parts.0.utf8.count == 4, let year = Int(parts.0) else { return .some(nil) }
+        var month: Int?
+        var day: Int?
+        if count >= 2 {
+            guard parts.1.utf8.count == 2, let m = Int(parts.1), (1...12).contains(m) else { return .some(nil) }
+            month = m
+        }
+        if count == 3 {
+            guard parts.2.utf8.count == 2, let d = Int(parts.2), (1...PartialDate.daysIn(month!, year)).contains(d) else {
+                return .some(nil)
+            }
+            day = d
+        }
+        return (year, month, day)
     }
 
     /// Reads the legacy XML's "March 27, 2018", "March 2018" or "2018" (month names in English, full or

@@ -191,10 +191,48 @@ extension Trial {
 /// A value in a v2 document and its path, with typed reads that fail naming the NCT id and the path.
 ///
 /// An absent member and `null` both read as nil; a value of the wrong JSON type is an error.
+///
+/// The path is only spelled out when an error names it, or when the node is an object that its members are read
+/// from: a scalar read (nearly every node) never builds its path, which was most of the cost of reading a study.
 private struct V2Node {
     let value: JSONValue?
-    let path: String
     let nctId: String?
+    /// The node's path when `key` is nil and `index` is negative; otherwise the path of the object or array it is in.
+    private let base: String
+    /// The member name under `base`, for a member whose path is not spelled out yet.
+    private let key: String?
+    /// The element's index under `base`, for an element whose path is not spelled out yet; negative otherwise.
+    private let index: Int
+
+    init(value: JSONValue?, path: String, nctId: String?) {
+        self.value = value
+        self.nctId = nctId
+        base = path
+        key = nil
+        index = -1
+    }
+
+    private init(value: JSONValue?, base: String, key: String?, index: Int, nctId: String?) {
+        self.value = value
+        self.nctId = nctId
+        self.base = base
+        self.key = key
+        self.index = index
+    }
+
+    /// `protocolSection.designModule.enrollmentInfo.count`, `…locations[3]`.
+    var path: String {
+        if let key { return base.isEmpty ? key : base + "." + key }
+        if index >= 0 { return "\(base)[\(index)]" }
+        return base
+    }
+
+    /// A child read from `base`: an object has its path spelled out once, as its members are read from it; anything
+    /// else keeps it pending.
+    private init(child value: JSONValue?, base: String, key: String?, index: Int, nctId: String?) {
+        self.init(value: value, base: base, key: key, index: index, nctId: nctId)
+        if case .object? = value { self = V2Node(value: value, path: path, nctId: nctId) }
+    }
 
     /// False for an absent member or `null`.
     var isPresent: Bool {
@@ -230,19 +268,41 @@ private struct V2Node {
 
     /// The member `key` of this object (absent when this node is absent); an error when this is not an object.
     func at(_ key: String) throws(RecordError) -> V2Node {
-        let childPath = path.isEmpty ? key : path + "." + key
         switch value {
-        case .object(let members)?: return V2Node(value: members[key], path: childPath, nctId: nctId)
-        case nil, .null?: return V2Node(value: nil, path: childPath, nctId: nctId)
+        case .object(let members)?:
+            return V2Node(child: members[key], base: path, key: key, index: -1, nctId: nctId)
+        case nil, .null?:
+            return V2Node(value: nil, base: path, key: key, index: -1, nctId: nctId)
         default: throw mismatch("an object")
         }
     }
 
     /// The elements of this array, with their indexes in the path; empty when absent.
-    func elements() throws(RecordError) -> [V2Node] {
-        guard isPresent else { return [] }
+    func elements() throws(RecordError) -> Elements {
+        guard isPresent else { return Elements(items: [], base: "", nctId: nctId) }
         guard case .array(let items)? = value else { throw mismatch("an array") }
-        return items.enumerated().map { V2Node(value: $1, path: "\(path)[\($0)]", nctId: nctId) }
+        return Elements(items: items, base: path, nctId: nctId)
+    }
+
+    /// An array's elements as nodes, made one at a time as they are read.
+    struct Elements: Sequence {
+        let items: [JSONValue]
+        let base: String
+        let nctId: String?
+
+        func makeIterator() -> Iterator { Iterator(elements: self) }
+
+        struct Iterator: IteratorProtocol {
+            let elements: Elements
+            var position = 0
+
+            mutating func next() -> V2Node? {
+                guard position < elements.items.count else { return nil }
+                defer { position += 1 }
+                return V2Node(child: elements.items[position], base: elements.base, key: nil, index: position,
+                              nctId: elements.nctId)
+            }
+        }
     }
 
     // MARK: - Scalars
@@ -261,9 +321,17 @@ private struct V2Node {
     }
 
     func strings() throws(RecordError) -> [String] {
+        guard isPresent else { return [] }
+        guard case .array(let items)? = value else { throw mismatch("an array") }
         var out: [String] = []
-        for element in try elements() {
-            if let s = try element.string() { out.append(s) }
+        out.reserveCapacity(items.count)
+        for (n, item) in items.enumerated() {
+            switch item {
+            case .string(let s): out.append(s)
+            case .null: continue
+            default:
+                throw V2Node(value: item, base: path, key: nil, index: n, nctId: nctId).mismatch("a string")
+            }
         }
         return out
     }

@@ -58,50 +58,55 @@ public enum InterventionNames {
     static func foldedWords(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Bool) {
         var text = text
         text.withUTF8 { bytes in
-            var word: [UInt8] = []
-            /// Hands the word collected so far to `body`; false when `body` wants no more.
-            func flush() -> Bool {
-                guard !word.isEmpty else { return true }
-                defer { word.removeAll(keepingCapacity: true) }
-                return word.withUnsafeBufferPointer(body)
-            }
-            var i = 0
-            while i < bytes.count {
-                if isASCIIWhitespace(bytes[i]) {
-                    i += 1
-                    continue
-                }
-                var end = i
-                var ascii = true
-                while end < bytes.count, !isASCIIWhitespace(bytes[end]) {
-                    if bytes[end] >= 0x80 { ascii = false }
-                    end += 1
-                }
-                if ascii {
-                    for c in bytes[i..<end] {
-                        if let lower = asciiAlphanumericLowercased(c) {
-                            word.append(lower)
-                        } else if !flush() {
-                            return
-                        }
+            guard !bytes.isEmpty else { return }
+            // An ASCII word is folded into this buffer (a folded word is never longer than the text); a word that
+            // goes through Foundation is handed over from the folded text itself.
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { word in
+                var length = 0
+                var i = 0
+                while i < bytes.count {
+                    if isASCIIWhitespace(bytes[i]) {
+                        i += 1
+                        continue
                     }
-                    if !flush() { return }
-                } else {
-                    // With the white space before it: a combining mark that starts the word belongs to that space,
-                    // and folding drops it only there. The folded text is words separated by single spaces.
-                    let from = i > 0 ? i - 1 : i
-                    let folded = foldThroughFoundation(String(decoding: UnsafeBufferPointer(rebasing: bytes[from..<end]),
-                                                              as: UTF8.self))
-                    for c in folded.utf8 {
-                        if c != 0x20 {
-                            word.append(c)
-                        } else if !flush() {
-                            return
-                        }
+                    var end = i
+                    var ascii = true
+                    while end < bytes.count, !isASCIIWhitespace(bytes[end]) {
+                        if bytes[end] >= 0x80 { ascii = false }
+                        end += 1
                     }
-                    if !flush() { return }
+                    if ascii {
+                        for k in i..<end {
+                            if let lower = asciiAlphanumericLowercased(bytes[k]) {
+                                word[length] = lower
+                                length += 1
+                            } else if length > 0 {
+                                guard body(UnsafeBufferPointer(rebasing: word[..<length])) else { return }
+                                length = 0
+                            }
+                        }
+                        if length > 0 {
+                            guard body(UnsafeBufferPointer(rebasing: word[..<length])) else { return }
+                            length = 0
+                        }
+                    } else {
+                        // With the white space before it: a combining mark that starts the word belongs to that
+                        // space, and folding drops it only there. The folded text is words separated by single spaces.
+                        let from = i > 0 ? i - 1 : i
+                        var folded = foldThroughFoundation(String(decoding: UnsafeBufferPointer(rebasing: bytes[from..<end]),
+                                                                  as: UTF8.self))
+                        let more = folded.withUTF8 { f -> Bool in
+                            var start = 0
+                            for k in 0...f.count where k == f.count || f[k] == 0x20 {
+                                if k > start, !body(UnsafeBufferPointer(rebasing: f[start..<k])) { return false }
+                                start = k + 1
+                            }
+                            return true
+                        }
+                        if !more { return }
+                    }
+                    i = end
                 }
-                i = end
             }
         }
     }
@@ -140,8 +145,9 @@ public enum InterventionNames {
         let folded = fold(name)
         if folded.isEmpty { return nil }
         if let canonical = synonyms[folded] { return canonical }
-        let words = Set(folded.split(separator: " ").map(String.init))
-        for family in families where family.words.isSubset(of: words) {
+        // The words compared in place (as `String` equality compares them), without a set of new strings.
+        let words = folded.split(separator: " ")
+        for family in families where family.words.allSatisfy({ w in words.contains { $0 == w } }) {
             return family.canonical
         }
         return folded

@@ -76,19 +76,29 @@ public struct SearchDocument: Sendable, Equatable {
     /// normalized model does not carry).
     public init(trial t: Trial, json: JSONValue?) {
         nctId = t.nctId
-        title = [t.briefTitle, t.officialTitle, t.acronym].compactMap { $0 }.joined(separator: "\n")
+        var lines = Lines()
+        lines.append(t.briefTitle)
+        lines.append(t.officialTitle)
+        lines.append(t.acronym)
+        title = lines.take()
         conditions = t.conditions.joined(separator: "\n")
         keywords = t.keywords.joined(separator: "\n")
-        mesh = (t.meshTerms + t.meshAncestors).map(\.term).joined(separator: "\n")
+        for m in t.meshTerms { lines.append(m.term) }
+        for m in t.meshAncestors { lines.append(m.term) }
+        mesh = lines.take()
         let interventionMesh = SearchDocument.interventionMesh(json)
-        var names: [String] = []
         for i in t.interventions {
-            if let n = i.name { names.append(n) }
-            names += i.otherNames
+            lines.append(i.name)
+            for n in i.otherNames { lines.append(n) }
         }
-        interventions = (names + interventionMesh.map(\.term)).joined(separator: "\n")
-        summary = [t.briefSummary, t.detailedDescription].compactMap { $0 }.joined(separator: "\n")
-        sponsor = ([t.sponsor] + t.collaborators.map { Optional($0) }).compactMap { $0?.name }.joined(separator: "\n")
+        for m in interventionMesh { lines.append(m.term) }
+        interventions = lines.take()
+        lines.append(t.briefSummary)
+        lines.append(t.detailedDescription)
+        summary = lines.take()
+        lines.append(t.sponsor?.name)
+        for c in t.collaborators { lines.append(c.name) }
+        sponsor = lines.take()
 
         overallStatus = t.overallStatus?.rawValue
         phases = t.phases.map(\.rawValue)
@@ -106,20 +116,51 @@ public struct SearchDocument: Sendable, Equatable {
         for m in interventionMesh { p.interventionMesh[m.id ?? m.term.lowercased()] = m.term }
         p.interventionTypes = Array(Set(t.interventions.compactMap { $0.type?.rawValue })).sorted()
         for i in t.interventions {
-            for n in [i.name].compactMap({ $0 }) + i.otherNames {
+            func add(_ n: String) {
                 if let key = InterventionNames.normalize(n), p.interventionNames[key] == nil {
                     p.interventionNames[key] = i.name ?? n
                 }
             }
+            if let name = i.name { add(name) }
+            for n in i.otherNames { add(n) }
         }
         p.phases = phases
         p.studyType = studyType
         p.allocation = allocation
         p.primaryPurpose = primaryPurpose
-        let titles = [t.briefTitle, t.officialTitle].compactMap { $0 }.joined(separator: " ")
-        p.textStems = TextTokens.stems(titles + " " + (t.briefSummary ?? ""), limit: 80)
+        // The titles, then the brief summary, each after a space: one string, made once.
+        var words = ""
+        words.reserveCapacity((t.briefTitle?.utf8.count ?? 0) + (t.officialTitle?.utf8.count ?? 0)
+                              + (t.briefSummary?.utf8.count ?? 0) + 2)
+        if let b = t.briefTitle { words += b }
+        if let o = t.officialTitle {
+            if t.briefTitle != nil { words += " " }
+            words += o
+        }
+        words += " "
+        if let s = t.briefSummary { words += s }
+        p.textStems = TextTokens.stems(words, limit: 80)
         profile = p
         (storedProfile, postingTerms) = (p.storedJSON, p.postingTerms)
+    }
+
+    /// Texts joined by line breaks, as `[String].joined(separator: "\n")` joins them, nil ones left out.
+    private struct Lines {
+        private var text = ""
+        private var empty = true
+
+        mutating func append(_ line: String?) {
+            guard let line else { return }
+            if !empty { text += "\n" }
+            text += line
+            empty = false
+        }
+
+        /// The text so far; starts again empty.
+        mutating func take() -> String {
+            defer { (text, empty) = ("", true) }
+            return text
+        }
     }
 
     private static func interventionMesh(_ json: JSONValue?) -> [Trial.MeshTerm] {

@@ -11,6 +11,9 @@ public enum TextTokens {
         "during", "after", "before", "versus", "all", "each", "other", "more", "such", "our", "they", "there",
     ]
 
+    /// The length in bytes of the longest stopword: a longer ASCII word is none.
+    private static let longestStopword = stopwords.map(\.utf8.count).max() ?? 0
+
     /// Distinct stems of the words of `text` (3+ letters, no stopwords, a trailing plural `s` dropped),
     /// at most `limit` of them in order of first appearance.
     ///
@@ -20,9 +23,23 @@ public enum TextTokens {
         var seen = Set<String>()
         var out: [String] = []
         InterventionNames.foldedWords(text) { word in
-            var w = String(decoding: word, as: UTF8.self)
-            if w.count > 4, w.hasSuffix("s"), !w.hasSuffix("ss") { w.removeLast() }
-            if w.count < 3 || stopwords.contains(w) || isNumber(w) { return true }
+            let w: String
+            if word.allSatisfy({ $0 < 0x80 }) {
+                // Plain ASCII (nearly every word): one character per byte, as the fold leaves no white space, so
+                // the length, the plural `s` and the digits are read on the bytes before a String is made.
+                var n = word.count
+                if n > 4, word[n - 1] == UInt8(ascii: "s"), word[n - 2] != UInt8(ascii: "s") { n -= 1 }
+                if n < 3 { return true }
+                let stem = UnsafeBufferPointer(rebasing: word[..<n])
+                if stem.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return true }
+                w = String(decoding: stem, as: UTF8.self)
+                if n <= longestStopword, stopwords.contains(w) { return true }
+            } else {
+                var u = String(decoding: word, as: UTF8.self)
+                if u.count > 4, u.hasSuffix("s"), !u.hasSuffix("ss") { u.removeLast() }
+                if u.count < 3 || stopwords.contains(u) || isNumber(u) { return true }
+                w = u
+            }
             if seen.insert(w).inserted { out.append(w) }
             return out.count < limit
         }
