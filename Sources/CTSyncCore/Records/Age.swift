@@ -46,23 +46,23 @@ public struct Age: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     /// The two words of `text` split at white space, as `split(whereSeparator: \.isWhitespace)` splits it; nil when
-    /// it has more or fewer. Plain ASCII is split on bytes, where the white space is tab to CR and the space.
+    /// it has more or fewer. Plain ASCII is split on bytes.
     private static func twoWords(_ text: String) -> (Substring, Substring)? {
-        let utf8 = text.utf8
-        guard utf8.allSatisfy({ $0 < 0x80 }) else {
+        guard text.isPlainASCII else {
             let words = text.split(whereSeparator: \.isWhitespace)
             return words.count == 2 ? (words[0], words[1]) : nil
         }
+        let utf8 = text.utf8
         var words: (Substring, Substring) = ("", "")
         var count = 0
         var i = utf8.startIndex
         while i != utf8.endIndex {
-            if utf8[i] == 0x20 || (0x09...0x0D).contains(utf8[i]) {
+            if utf8[i].isASCIIWhitespace {
                 i = utf8.index(after: i)
                 continue
             }
             var end = i
-            while end != utf8.endIndex, !(utf8[end] == 0x20 || (0x09...0x0D).contains(utf8[end])) {
+            while end != utf8.endIndex, !utf8[end].isASCIIWhitespace {
                 end = utf8.index(after: end)
             }
             switch count {

@@ -84,11 +84,10 @@ public struct Contact: Sendable, Hashable, Codable {
 
     /// The first `,` or `，` outside parentheses and brackets, reading characters.
     ///
-    /// A name of plain ASCII (nearly all) is read byte by byte: there every byte is a character, except a CR LF pair,
-    /// which is neither a comma nor a bracket.
+    /// A name of plain ASCII (nearly all) is read byte by byte: there every byte is a character.
     private static func firstCommaOutsideParentheses(_ text: String) -> String.Index? {
         let utf8 = text.utf8
-        if utf8.allSatisfy({ $0 < 0x80 }) {
+        if text.isPlainASCII {
             var depth = 0
             for i in utf8.indices {
                 switch utf8[i] {
@@ -115,8 +114,8 @@ public struct Contact: Sendable, Hashable, Codable {
     private static let companyWords: Set<String> = ["LLC", "INC", "LTD", "GMBH", "CORP", "CO", "SA", "AG", "PLC", "BV"]
 
     private static func looksLikeCredentials(_ tail: Substring) -> Bool {
-        if tail.utf8.allSatisfy({ $0 < 0x80 }) {
-            // Plain ASCII: the only numbers are the digits, and every byte is a character (or half a CR LF pair).
+        if tail.isPlainASCII {
+            // Plain ASCII: the only numbers are the digits, and every byte is a character.
             if tail.utf8.contains(where: { b in
                 (b >= 0x30 && b <= 0x39) || b == UInt8(ascii: "(") || b == UInt8(ascii: ")") || b == UInt8(ascii: "[")
                     || b == UInt8(ascii: "]") || b == UInt8(ascii: "&") || b == UInt8(ascii: "@")

@@ -154,8 +154,8 @@ extension CriteriaSplitter {
     /// visible ASCII byte), so trimming needs no Character walk.
     fileprivate static func visibleASCIIBounds<S: StringProtocol>(_ text: S) -> Range<Int>? {
         let bounds = text.utf8.withContiguousStorageIfAvailable { bytes -> Range<Int>? in
-            guard let first = bytes.firstIndex(where: { !isASCIIWhitespace($0) }),
-                  let last = bytes.lastIndex(where: { !isASCIIWhitespace($0) }),
+            guard let first = bytes.firstIndex(where: { !$0.isASCIIWhitespace }),
+                  let last = bytes.lastIndex(where: { !$0.isASCIIWhitespace }),
                   (0x21..<0x80).contains(bytes[first]), (0x21..<0x80).contains(bytes[last]) else { return nil }
             return first..<(last + 1)
         }
@@ -498,7 +498,7 @@ extension CriteriaSplitter {
             } else {
                 matched = lower == clu[0] ? 1 : 0
             }
-            if isASCIIWhitespace(byte), (0x21..<0x7F).contains(previous) {
+            if byte.isASCIIWhitespace, (0x21..<0x7F).contains(previous) {
                 wordEnds += 1
                 if wordEnds > 7 { return false }
             }
@@ -524,7 +524,7 @@ extension CriteriaSplitter {
     /// Whether a header keyword ("Key Non-inclusion") lower-cased contains a word: byte by byte for plain
     /// ASCII, where that is the same, else through `lowercased()` and Foundation as always.
     fileprivate static func keywordMentions(_ keyword: String) -> (StaticString) -> Bool {
-        if isPlainASCII(keyword) { return { containsIgnoringASCIICase(keyword.utf8, $0) } }
+        if keyword.isPlainASCII { return { containsIgnoringASCIICase(keyword.utf8, $0) } }
         let lower = keyword.lowercased()
         return { lower.contains($0.description) }
     }
@@ -1162,7 +1162,7 @@ extension CriteriaSplitter {
     /// A short heading without a colon that may head a list: "Group 1", "Registration".
     fileprivate static func isTitleLike(_ text: String) -> Bool {
         if hasMoreWordEnds(text, than: 4) { return false }
-        if isPlainASCII(text) { return isTitleLikeASCII(Array(text.utf8)[...]) }
+        if text.isPlainASCII { return isTitleLikeASCII(Array(text.utf8)[...]) }
         guard let first = text.first, first.isUppercase, text.count <= 40, let last = text.last,
               !".;,!?)".contains(last) else { return false }
         return text.split(whereSeparator: \.isWhitespace).count <= 4
@@ -1175,7 +1175,7 @@ extension CriteriaSplitter {
     fileprivate static func headingLevel(_ text: String, isItem: Bool) -> Int? {
         // A title has at most four words, a heading with a colon at most five.
         if hasMoreWordEnds(text, than: 5) { return nil }
-        if isPlainASCII(text) { return headingLevelASCII(Array(text.utf8), isItem: isItem) }
+        if text.isPlainASCII { return headingLevelASCII(Array(text.utf8), isItem: isItem) }
         let colon = text.hasSuffix(":")
         let title = colon ? String(text.dropLast()).trimmingCharacters(in: .whitespaces) : text
         let words = title.lowercased().split(whereSeparator: \.isWhitespace)
@@ -1213,7 +1213,7 @@ extension CriteriaSplitter {
 
     /// A note: "Note: …", "N.B. …", or a paragraph about both inclusion and exclusion criteria.
     fileprivate static func isNote(_ text: String) -> Bool {
-        if isPlainASCII(text) { return isNoteASCII(text) }
+        if text.isPlainASCII { return isNoteASCII(text) }
         let lower = text.lowercased()
         if lower.contains("inclusion") && lower.contains("exclusion") { return true }
         for lead in ["note:", "notes:", "note -", "n.b.", "nb:"] where lower.hasPrefix(lead) { return true }
@@ -1228,7 +1228,7 @@ extension CriteriaSplitter {
         var values = marker.values
         var currentMarker: String?
         var remaining = Substring(text)
-        let isASCII = isPlainASCII(text)
+        let isASCII = text.isPlainASCII
         search: while true {
             var best: (range: Range<Substring.Index>, value: OrdinalValue, token: String)?
             for value in values {
@@ -1283,13 +1283,6 @@ extension CriteriaSplitter {
 // text with any non-ASCII byte (or a CR, which joins LF into one Character) takes the general code.
 
 extension CriteriaSplitter {
-    /// Whether every byte of `text` is ASCII other than CR: one Character per byte.
-    fileprivate static func isPlainASCII<S: StringProtocol>(_ text: S) -> Bool {
-        let plain = text.utf8.withContiguousStorageIfAvailable { bytes in
-            bytes.allSatisfy { $0 < 0x80 && $0 != 0x0D }
-        }
-        return plain ?? text.utf8.allSatisfy { $0 < 0x80 && $0 != 0x0D }
-    }
 
     /// Whether more than `limit` words of `text` certainly end at an ASCII space: spaces right after a
     /// visible ASCII byte. Each ends a different whitespace-separated word (no Character joins a visible
@@ -1319,7 +1312,7 @@ extension CriteriaSplitter {
 
     /// `text.count`, without grapheme breaking for plain ASCII.
     fileprivate static func characterCount(_ text: String) -> Int {
-        isPlainASCII(text) ? text.utf8.count : text.count
+        text.isPlainASCII ? text.utf8.count : text.count
     }
 
     /// `text.hasSuffix(":")`. A final ":" byte after an ASCII byte is a Character of its own; no other
@@ -1346,10 +1339,6 @@ extension CriteriaSplitter {
         isASCIILetter(byte) || (0x30...0x39).contains(byte)
     }
 
-    /// `Character.isWhitespace` for an ASCII byte: space, tab, LF, VT, FF, CR.
-    fileprivate static func isASCIIWhitespace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || (0x09...0x0D).contains(byte)
-    }
 
     /// Whether `bytes` contain `needle` (given in lower case) in any ASCII case.
     fileprivate static func containsIgnoringASCIICase(_ text: String.UTF8View, _ needle: StaticString) -> Bool {
@@ -1383,7 +1372,7 @@ extension CriteriaSplitter {
 
     /// The lower-cased words of plain ASCII `bytes`, split at whitespace.
     fileprivate static func lowercasedWordsASCII(_ bytes: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
-        bytes.map(lowercasedASCII)[...].split(whereSeparator: isASCIIWhitespace)
+        bytes.map(lowercasedASCII)[...].split(whereSeparator: \.isASCIIWhitespace)
     }
 
     /// How many whitespace-separated words plain ASCII `bytes` hold.
@@ -1391,7 +1380,7 @@ extension CriteriaSplitter {
         var count = 0
         var inWord = false
         for byte in bytes {
-            let isSpace = isASCIIWhitespace(byte)
+            let isSpace = byte.isASCIIWhitespace
             if !isSpace && !inWord { count += 1 }
             inWord = !isSpace
         }

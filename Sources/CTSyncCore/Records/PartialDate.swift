@@ -52,8 +52,8 @@ public struct PartialDate: Sendable, Hashable, Codable, CustomStringConvertible 
     /// `init?(iso:)` on bytes, for text of plain ASCII without a CR (every registry date), where a character is a
     /// byte; nil when the text is not such, `.some(nil)` when it is but is no date.
     private static func isoASCII(_ text: Substring) -> (year: Int, month: Int?, day: Int?)?? {
+        guard text.isPlainASCII else { return nil }
         let utf8 = text.utf8
-        guard utf8.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) else { return nil }
         let end = utf8.firstIndex(of: UInt8(ascii: "T")) ?? utf8.endIndex
         // The parts between hyphens, as `split(separator: "-", omittingEmptySubsequences: false)` gives them.
         var parts: (Substring, Substring, Substring) = ("", "", "")

@@ -31,3 +31,21 @@ extension Substring {
         unicodeScalars.allSatisfy { $0.properties.isWhitespace }
     }
 }
+
+extension Sequence where Element == UInt8 {
+    /// Whether every byte is ASCII other than CR: as UTF-8, one Character per byte (a CR joins a following LF into
+    /// one). Text of such bytes can be read byte by byte where the general code reads Characters.
+    var isPlainASCII: Bool { allSatisfy { $0 < 0x80 && $0 != 0x0D } }
+}
+
+extension StringProtocol {
+    /// Whether every byte of the text is ASCII other than CR: one Character per byte.
+    var isPlainASCII: Bool {
+        utf8.withContiguousStorageIfAvailable { $0.isPlainASCII } ?? utf8.isPlainASCII
+    }
+}
+
+extension UInt8 {
+    /// `Character.isWhitespace` for an ASCII byte: space, tab, LF, VT, FF, CR.
+    var isASCIIWhitespace: Bool { self == 0x20 || (0x09...0x0D).contains(self) }
+}

@@ -13,8 +13,7 @@ extension StudyRecord {
             return (record, json.canonicalData())
         }
         let id = try StudyRecord.identify(json)
-        let path = StudyRecord.volatilePaths[0].split(separator: ".").map(String.init)
-        let (canonical, volatile) = json.canonicalData(marking: path[...])
+        let (canonical, volatile) = json.canonicalData(marking: StudyRecord.volatileMember[...])
         let stable: Data
         if let volatile {
             stable = canonical[..<volatile.lowerBound] + canonical[volatile.upperBound...]
@@ -23,6 +22,11 @@ extension StudyRecord {
         }
         return (StudyRecord(nctId: id, json: json, contentHash: SHA256.hex(stable)), canonical)
     }
+}
+
+extension StudyRecord {
+    /// The one volatile path, split once into member names.
+    static let volatileMember = volatilePaths[0].split(separator: ".").map(String.init)
 }
 
 extension JSONValue {

@@ -65,13 +65,13 @@ public enum InterventionNames {
                 var length = 0
                 var i = 0
                 while i < bytes.count {
-                    if isASCIIWhitespace(bytes[i]) {
+                    if bytes[i].isASCIIWhitespace {
                         i += 1
                         continue
                     }
                     var end = i
                     var ascii = true
-                    while end < bytes.count, !isASCIIWhitespace(bytes[end]) {
+                    while end < bytes.count, !bytes[end].isASCIIWhitespace {
                         if bytes[end] >= 0x80 { ascii = false }
                         end += 1
                     }
@@ -111,7 +111,6 @@ public enum InterventionNames {
         }
     }
 
-    private static func isASCIIWhitespace(_ b: UInt8) -> Bool { b == 0x20 || (0x09...0x0D).contains(b) }
 
     /// The byte lowercased when it is an ASCII letter or digit; nil for anything else.
     private static func asciiAlphanumericLowercased(_ b: UInt8) -> UInt8? {

@@ -24,7 +24,7 @@ public enum TextTokens {
         var out: [String] = []
         InterventionNames.foldedWords(text) { word in
             let w: String
-            if word.allSatisfy({ $0 < 0x80 }) {
+            if word.isPlainASCII {
                 // Plain ASCII (nearly every word): one character per byte, as the fold leaves no white space, so
                 // the length, the plural `s` and the digits are read on the bytes before a String is made.
                 var n = word.count
@@ -48,7 +48,7 @@ public enum TextTokens {
 
     /// Whether every character of `word` is a number, with ASCII words answered without Unicode property lookups.
     private static func isNumber(_ word: String) -> Bool {
-        if word.utf8.allSatisfy({ $0 < 0x80 }) { return word.utf8.allSatisfy { (0x30...0x39).contains($0) } }
+        if word.isPlainASCII { return word.utf8.allSatisfy { (0x30...0x39).contains($0) } }
         return word.allSatisfy(\.isNumber)
     }
 

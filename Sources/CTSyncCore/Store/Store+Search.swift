@@ -407,6 +407,14 @@ final class PendingPostings {
     /// Rows per statement: two variables each, well under SQLite's limit.
     static let rowsPerStatement = 256
 
+    /// The insert of `rows` rows.
+    private static func insertSQL(rows: Int) -> String {
+        "INSERT OR IGNORE INTO search_terms (term, study) VALUES "
+            + repeatElement("(?, ?)", count: rows).joined(separator: ", ")
+    }
+
+    private static let fullInsertSQL = insertSQL(rows: rowsPerStatement)
+
     func add(_ terms: [String], study: Int64) {
         if !terms.isEmpty { byStudy[study] = terms }
     }
@@ -431,10 +439,9 @@ final class PendingPostings {
         var start = 0
         while start < rows.count {
             let chunk = rows[start..<min(start + PendingPostings.rowsPerStatement, rows.count)]
-            let sql = "INSERT OR IGNORE INTO search_terms (term, study) VALUES "
-                + repeatElement("(?, ?)", count: chunk.count).joined(separator: ", ")
             let statement = chunk.count == PendingPostings.rowsPerStatement
-                ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
+                ? try db.cachedStatement(sql: PendingPostings.fullInsertSQL)
+                : try db.makeStatement(sql: PendingPostings.insertSQL(rows: chunk.count))
             var values: [DatabaseValue] = []
             values.reserveCapacity(chunk.count * 2)
             for (term, study) in chunk {
