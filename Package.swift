@@ -22,12 +22,13 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
 
         // The library: fetch, records, store, diff, sync. All logic lives here.
         .target(
             name: "CTSyncCore",
             dependencies: [
-                "CCurl", "CTZlib", "CLibXML2", "CCrypto", "CDeflate",
+                "CCurl", "CTZlib", "CLibXML2", "CCrypto", "CDeflate", "CZstd",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, for the FTS5 ranking function (Store/SearchRank.swift) only.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -60,7 +61,8 @@ let package = Package(
 
         .testTarget(
             name: "CTSyncCoreTests",
-            dependencies: ["CTSyncCore", "CTSyncFakeRegistry", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            // CDeflate: tests write zlib streams (zip entries, the stored bodies of older stores).
+            dependencies: ["CTSyncCore", "CTSyncFakeRegistry", "CDeflate", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         .testTarget(
             name: "CTSyncCLITests",

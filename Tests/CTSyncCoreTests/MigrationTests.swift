@@ -56,7 +56,7 @@ import Testing
                     INSERT INTO versions (nct_id, version, fetched_at, content_hash, source, raw_size, raw)
                     VALUES (?, 1, 'then', ?, 'sync', ?, ?)
                     """, arguments: [record.nctId.rawValue, record.contentHash, canonical.count,
-                                     try Deflate.compress(canonical, level: 1)])
+                                     Zlib.compress(canonical, level: 1)])
             }
         }, check: Self.checkAfterUpgrade)
     }

@@ -152,30 +152,6 @@ import Testing
     }
 }
 
-/// Stored bodies: compressed by libdeflate, read back by zlib.
-@Suite struct DeflateTests {
-    @Test func everyRealRecordRoundTripsAtEveryLevelUsed() throws {
-        var inputs = RealStudies.all.map { $0.canonicalData() }
-        inputs += [Data(), Data("x".utf8), Data(repeating: 0x41, count: 1 << 20), Data((0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) })]
-        for data in inputs {
-            for level: Int32 in [1, 6] {
-                let packed = try Deflate.compress(data, level: level)
-                #expect(packed.first == 0x78, "a zlib header")
-                #expect(try Deflate.decompress(packed, originalSize: data.count) == data)
-            }
-        }
-    }
-
-    @Test func compressesFromManyThreadsAtOnce() async throws {
-        let data = RealStudies.all[0].canonicalData()
-        let expected = try Deflate.compress(data, level: 1)
-        try await withThrowingTaskGroup(of: Data.self) { group in
-            for _ in 0..<32 { group.addTask { try Deflate.compress(data, level: 1) } }
-            for try await packed in group { #expect(packed == expected) }
-        }
-    }
-}
-
 /// Scoring details that the real records do not isolate.
 @Suite struct SimilarityScoreTests {
     @Test func anInterventionsOtherNamesCountOnceAndEachNameIsListedOnce() {
@@ -191,11 +167,5 @@ import Testing
         #expect(parts["interventions"] == w.interventionMesh + w.interventionName + w.interventionType)
         let shares = reasons.first { $0.hasPrefix("shares ") }
         #expect(shares == "shares Candesartan cilexetil")
-    }
-}
-
-extension DeflateTests {
-    @Test func aLevelLibdeflateDoesNotHaveIsAnErrorNotACrash() {
-        #expect(throws: Deflate.Failure.self) { try Deflate.compress(Data("x".utf8), level: 99) }
     }
 }

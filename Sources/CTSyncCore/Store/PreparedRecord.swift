@@ -16,17 +16,12 @@ public struct PreparedRecord: Sendable {
     let phasesJSON: String
     let conditionsJSON: String
     let interventionsJSON: String
-    /// The canonical JSON, zlib-compressed, as the `versions.raw` column keeps it.
+    /// The canonical JSON compressed (`StoredBody`), as the `versions.raw` column keeps it.
     public let compressed: Data
     /// Bytes of the canonical JSON before compression.
     public let rawSize: Int
     /// What the search index keeps of this version when it becomes the study's latest (normalized off the writer).
     public let search: SearchDocument
-
-    /// The compression level of stored versions: 1, the fastest (libdeflate, zlib format). On study JSON level 6
-    /// stores only about 10 % less and compresses about 3 times slower, which matters when an import stores
-    /// 600,000 studies.
-    public static let compressionLevel: Int32 = 1
 
     /// Canonicalizes and compresses `record`.
     public init(_ record: StudyRecord) throws {
@@ -44,7 +39,7 @@ public struct PreparedRecord: Sendable {
         phasesJSON = PreparedRecord.jsonArray(summary.phases)
         conditionsJSON = PreparedRecord.jsonArray(summary.conditions)
         interventionsJSON = PreparedRecord.jsonArray(summary.interventions)
-        compressed = try Deflate.compress(canonical, level: PreparedRecord.compressionLevel)
+        compressed = try StoredBody.compress(canonical)
         rawSize = canonical.count
         search = SearchDocument(json: record.json, summary: summary)
     }

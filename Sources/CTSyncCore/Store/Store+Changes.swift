@@ -96,8 +96,8 @@ extension Store {
                            detector: ChangeDetector, now: String, in db: Database) throws {
         guard let row = try Row.fetchOne(db, sql: "SELECT raw, raw_size FROM versions WHERE nct_id = ? AND version = ?",
                                          arguments: [id, previous]) else { return }
-        let old = try JSONParser.parse(try Deflate.decompress(row["raw"], originalSize: row["raw_size"]))
-        let new = try JSONParser.parse(try Deflate.decompress(newCompressed, originalSize: newSize))
+        let old = try JSONParser.parse(try StoredBody.decompress(row["raw"], originalSize: row["raw_size"]))
+        let new = try JSONParser.parse(try StoredBody.decompress(newCompressed, originalSize: newSize))
         for change in detector.detect(old, new) {
             try insertChange(change, id: id, from: previous, to: version, watch: nil, now: now, in: db)
         }

@@ -131,7 +131,7 @@ extension Store {
             record = known
         } else {
             let row = try Row.fetchOne(db, sql: "SELECT raw, raw_size FROM versions WHERE id = ?", arguments: [latest.id])!
-            let data = try Deflate.decompress(row["raw"], originalSize: row["raw_size"])
+            let data = try StoredBody.decompress(row["raw"], originalSize: row["raw_size"])
             record = try PreparedRecord(try StudyRecord(json: try JSONParser.parse(data)))
         }
         try upsertState(record, version: items.count, now: now, in: db)

@@ -154,7 +154,7 @@ extension Store {
                                            arguments: [canonical.rawValue, ids.count]) {
                 // That version may be the alias's document, which names the alias: read its fields under the
                 // canonical id, and keep its own content hash as the latest.
-                let json = try JSONParser.parse(try Deflate.decompress(last["raw"], originalSize: last["raw_size"]))
+                let json = try JSONParser.parse(try StoredBody.decompress(last["raw"], originalSize: last["raw_size"]))
                     .setting(path: "protocolSection.identificationModule.nctId", to: .string(canonical.rawValue))
                 try Store.upsertState(try PreparedRecord(try StudyRecord(json: json)), version: ids.count, now: now, in: db)
                 try db.execute(sql: "UPDATE studies SET latest_hash = ? WHERE nct_id = ?",

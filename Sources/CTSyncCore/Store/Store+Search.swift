@@ -82,7 +82,7 @@ extension Store {
         var count = 0
         while let row = try rows.next() {
             let id: String = row["nct_id"]
-            let data = try Deflate.decompress(row["raw"], originalSize: row["raw_size"])
+            let data = try StoredBody.decompress(row["raw"], originalSize: row["raw_size"])
             let record = try StudyRecord(json: try JSONParser.parse(data))
             let summary = StudySummary(record: record)
             var doc = SearchDocument(json: record.json, summary: summary)

@@ -257,7 +257,7 @@ public final class Store: Sendable {
         }
         let info = Store.versionInfo(row)
         do {
-            let data = try Deflate.decompress(row["raw"], originalSize: info.rawSize)
+            let data = try StoredBody.decompress(row["raw"], originalSize: info.rawSize)
             return (info, try JSONParser.parse(data))
         } catch {
             throw StoreError.corruptVersion(nctId: info.nctId, version: info.version, detail: error.localizedDescription)
