@@ -169,3 +169,141 @@ import Testing
         #expect(shares == "shares Candesartan cilexetil")
     }
 }
+
+/// The stored profile and the state table's lists are written without building a `JSONValue`; the value's
+/// canonical form is their definition.
+@Suite struct DirectJSONWritingTests {
+    /// The definition: the profile as a `JSONValue` object, compact canonical JSON.
+    static func definition(_ p: SimilarityProfile) -> String {
+        func map(_ m: [String: String]) -> JSONValue { .object(JSONObject(m.mapValues { JSONValue.string($0) })) }
+        func list(_ l: [String]) -> JSONValue { .array(l.map { .string($0) }) }
+        var members: JSONObject = [
+            "conditionMesh": map(p.conditionMesh), "conditionAncestors": map(p.conditionAncestors),
+            "conditions": map(p.conditions), "interventionMesh": map(p.interventionMesh),
+            "interventionTypes": list(p.interventionTypes), "interventionNames": map(p.interventionNames),
+            "phases": list(p.phases), "textStems": list(p.textStems),
+        ]
+        if let v = p.studyType { members["studyType"] = .string(v) }
+        if let v = p.allocation { members["allocation"] = .string(v) }
+        if let v = p.primaryPurpose { members["primaryPurpose"] = .string(v) }
+        return JSONValue.object(members).compactString()
+    }
+
+    @Test func theStoredProfileIsTheCanonicalFormOfEveryRealProfile() {
+        var checked = 0
+        for json in RealStudies.all {
+            guard let t = try? Trial(v2: json) else { continue }
+            let profile = SearchDocument(trial: t, json: json).profile
+            #expect(profile.storedJSON == Self.definition(profile), "\(t.nctId)")
+            checked += 1
+        }
+        #expect(checked > 300)
+    }
+
+    @Test func hostileKeysSortByBytesAndEscape() {
+        let keys = ["z", "Z", "a", "é", "e\u{301}", "\u{1F600}", "quo\"te", "back\\slash", "tab\there", "nul\u{0}",
+                    "\u{1F}", "", "a somewhat longer key with 8-byte words \" in it", "ascii-only-and-longer-than-16"]
+        var p = SimilarityProfile()
+        for (n, k) in keys.enumerated() {
+            p.conditions[k] = "v\(n)\(k)"
+            p.conditionMesh[k + "\u{7F}"] = k
+        }
+        p.textStems = keys
+        p.phases = ["PHASE2", "PHASE1"]  // a list keeps its order
+        #expect(p.storedJSON == Self.definition(p))
+        for optionals in 0..<8 {
+            var q = p
+            q.allocation = optionals & 1 != 0 ? "RANDOMIZED" : nil
+            q.primaryPurpose = optionals & 2 != 0 ? "TREATMENT" : nil
+            q.studyType = optionals & 4 != 0 ? "INTERVENTIONAL" : nil
+            #expect(q.storedJSON == Self.definition(q), "optionals \(optionals)")
+        }
+        #expect(SimilarityProfile().storedJSON == Self.definition(SimilarityProfile()))
+    }
+
+    /// Every byte that needs an escape, at every offset of the eight-byte words and between them.
+    @Test func stringsEscapeAtEveryOffset() throws {
+        let specials: [Character] = ["\"", "\\", "\n", "\r", "\t", "\u{8}", "\u{C}", "\u{0}", "\u{1F}", "\u{1}"]
+        for special in specials {
+            for length in 0..<26 {
+                for at in 0..<max(1, length) {
+                    var text = String(repeating: "a", count: length)
+                    if length > 0 {
+                        let i = text.index(text.startIndex, offsetBy: at)
+                        text.replaceSubrange(i...i, with: String(special))
+                    }
+                    var out: [UInt8] = []
+                    JSONValue.writeString(text, into: &out)
+                    let written = String(decoding: out, as: UTF8.self)
+                    #expect(try JSONParser.parse("[\(written)]") == .array([.string(text)]), "\(written)")
+                    #expect(written.utf8.allSatisfy { $0 >= 0x20 }, "no raw control byte: \(written)")
+                    #expect(out.count == Self.escapedCount(text), "\(written)")
+                }
+            }
+        }
+    }
+
+    /// The length of the minimal escaping: two bytes for `"`, `\` and the five short escapes, six for other
+    /// control bytes, plus the quotes.
+    static func escapedCount(_ text: String) -> Int {
+        text.utf8.reduce(2) { n, b in
+            switch b {
+            case 0x22, 0x5C, 0x0A, 0x0D, 0x09, 0x08, 0x0C: n + 2
+            case ..<0x20: n + 6
+            default: n + 1
+            }
+        }
+    }
+}
+
+/// The current-state fields, read module by module, against their definition by dotted paths.
+@Suite struct StudySummaryTests {
+    static func byPaths(_ record: StudyRecord) -> StudySummary {
+        let p = record.json["protocolSection"] ?? .null
+        func string(_ path: String) -> String? { p[path: path]?.stringValue }
+        func strings(_ path: String) -> [String] { p[path: path]?.arrayValue?.compactMap(\.stringValue) ?? [] }
+        var s = StudySummary(record: record)
+        s.briefTitle = string("identificationModule.briefTitle")
+        s.officialTitle = string("identificationModule.officialTitle")
+        s.overallStatus = string("statusModule.overallStatus")
+        s.phases = strings("designModule.phases")
+        s.studyType = string("designModule.studyType")
+        s.conditions = strings("conditionsModule.conditions")
+        s.interventions = (p[path: "armsInterventionsModule.interventions"]?.arrayValue ?? []).compactMap { i in
+            guard let name = i["name"]?.stringValue else { return nil }
+            if let type = i["type"]?.stringValue { return "\(type): \(name)" }
+            return name
+        }
+        s.leadSponsor = string("sponsorCollaboratorsModule.leadSponsor.name")
+        s.startDate = string("statusModule.startDateStruct.date")
+        s.primaryCompletionDate = string("statusModule.primaryCompletionDateStruct.date")
+        s.completionDate = string("statusModule.completionDateStruct.date")
+        s.lastUpdatePosted = string("statusModule.lastUpdatePostDateStruct.date")
+        s.enrollment = p[path: "designModule.enrollmentInfo.count"]?.intValue
+        s.enrollmentType = string("designModule.enrollmentInfo.type")
+        return s
+    }
+
+    /// Every real record, and the first 100 with their modules turned into other types or emptied.
+    @Test func everyRealRecordAndBrokenModulesReadAsByPaths() throws {
+        // The identification module holds the NCT id, without which there is no record: its titles are broken instead.
+        let modules = ["statusModule", "designModule", "conditionsModule",
+                       "armsInterventionsModule", "sponsorCollaboratorsModule"]
+        for (n, json) in RealStudies.all.enumerated() {
+            var variants = [json]
+            for m in modules where n < 100 {
+                for value: JSONValue in [.null, .string("x"), .array([]), .object([:])] {
+                    variants.append(json.setting(path: "protocolSection.\(m)", to: value))
+                }
+            }
+            if n < 100 { variants.append(json.setting(path: "protocolSection.identificationModule.briefTitle", to: .int(3))) }
+            variants.append(json.setting(path: "protocolSection.identificationModule.officialTitle", to: .null))
+            variants.append(json.setting(path: "protocolSection.statusModule.startDateStruct", to: .string("2020")))
+            variants.append(json.setting(path: "protocolSection.designModule.enrollmentInfo.count", to: .double(12.5)))
+            for v in variants {
+                let record = try StudyRecord(json: v)
+                #expect(StudySummary(record: record) == Self.byPaths(record))
+            }
+        }
+    }
+}

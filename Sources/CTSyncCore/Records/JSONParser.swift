@@ -238,7 +238,7 @@ public struct JSONParser {
     /// Whether any of the eight bytes of `w` is `"`, `\` or below 0x20 (may say yes for a byte after one that is:
     /// the caller then looks byte by byte).
     @inline(__always)
-    private static func hasSpecialByte(_ w: UInt64) -> Bool {
+    static func hasSpecialByte(_ w: UInt64) -> Bool {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         let quote = w ^ (ones &* 0x22)

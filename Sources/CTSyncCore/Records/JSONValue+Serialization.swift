@@ -100,16 +100,23 @@ extension JSONValue {
         out.append(0x22)
         var s = s
         s.withUTF8 { bytes in
-            // Runs of bytes that need no escape are copied in one go: most strings have no escape at all.
+            // Runs of bytes that need no escape are copied in one go (most strings have no escape at all), found
+            // eight bytes at a time as the parser finds them.
             var start = 0
-            var i = -1
+            var i = 0
+            let count = bytes.count
             while true {
-                i += 1
-                guard i < bytes.count else { break }
+                if let base = bytes.baseAddress {
+                    while i + 8 <= count, !JSONParser.hasSpecialByte(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) {
+                        i += 8
+                    }
+                }
+                while i < count, bytes[i] >= 0x20, bytes[i] != 0x22, bytes[i] != 0x5C { i += 1 }
+                guard i < count else { break }
                 let b = bytes[i]
-                guard b < 0x20 || b == 0x22 || b == 0x5C else { continue }
                 if start < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i])) }
-                start = i + 1
+                i += 1
+                start = i
                 switch b {
                 case 0x22: out.append(contentsOf: [0x5C, 0x22])
                 case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
@@ -125,9 +132,34 @@ extension JSONValue {
                     }
                 }
             }
-            if start < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...])) }
+            if start < count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...])) }
         }
         out.append(0x22)
+    }
+
+    /// The canonical JSON of an array of strings, as `JSONValue.array(strings.map(JSONValue.string))` writes it,
+    /// without building the value.
+    static func writeStrings(_ strings: [String], into out: inout [UInt8]) {
+        out.append(0x5B)
+        for (n, s) in strings.enumerated() {
+            if n > 0 { out.append(0x2C) }
+            writeString(s, into: &out)
+        }
+        out.append(0x5D)
+    }
+
+    /// The canonical JSON of an object of strings (members sorted by the UTF-8 bytes of their names), as
+    /// `JSONValue.object(JSONObject(map.mapValues(JSONValue.string)))` writes it, without building the value.
+    static func writeStrings(_ map: [String: String], into out: inout [UInt8]) {
+        out.append(0x7B)
+        let keys = map.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        for (n, key) in keys.enumerated() {
+            if n > 0 { out.append(0x2C) }
+            writeString(key, into: &out)
+            out.append(0x3A)
+            writeString(map[key]!, into: &out)
+        }
+        out.append(0x7D)
     }
 }
 

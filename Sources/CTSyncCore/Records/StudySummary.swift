@@ -20,27 +20,32 @@ public struct StudySummary: Sendable, Equatable, Codable {
 
     /// Reads the fields from a v2 study document; absent fields stay nil or empty.
     public init(record: StudyRecord) {
+        // Each module is looked up once (every stored and imported study comes through here).
         let p = record.json["protocolSection"] ?? .null
-        func string(_ path: String) -> String? { p[path: path]?.stringValue }
-        func strings(_ path: String) -> [String] { p[path: path]?.arrayValue?.compactMap(\.stringValue) ?? [] }
+        let identification = p["identificationModule"]
+        let status = p["statusModule"]
+        let design = p["designModule"]
+        func string(_ module: JSONValue?, _ key: String) -> String? { module?[key]?.stringValue }
+        func date(_ key: String) -> String? { status?[key]?["date"]?.stringValue }
+        func strings(_ value: JSONValue?) -> [String] { value?.arrayValue?.compactMap(\.stringValue) ?? [] }
         nctId = record.nctId.rawValue
-        briefTitle = string("identificationModule.briefTitle")
-        officialTitle = string("identificationModule.officialTitle")
-        overallStatus = string("statusModule.overallStatus")
-        phases = strings("designModule.phases")
-        studyType = string("designModule.studyType")
-        conditions = strings("conditionsModule.conditions")
-        interventions = (p[path: "armsInterventionsModule.interventions"]?.arrayValue ?? []).compactMap { i in
+        briefTitle = string(identification, "briefTitle")
+        officialTitle = string(identification, "officialTitle")
+        overallStatus = string(status, "overallStatus")
+        phases = strings(design?["phases"])
+        studyType = string(design, "studyType")
+        conditions = strings(p["conditionsModule"]?["conditions"])
+        interventions = (p["armsInterventionsModule"]?["interventions"]?.arrayValue ?? []).compactMap { i in
             guard let name = i["name"]?.stringValue else { return nil }
-            if let type = i["type"]?.stringValue { return "\(type): \(name)" }
-            return name
+            guard let type = i["type"]?.stringValue else { return name }
+            return type + ": " + name
         }
-        leadSponsor = string("sponsorCollaboratorsModule.leadSponsor.name")
-        startDate = string("statusModule.startDateStruct.date")
-        primaryCompletionDate = string("statusModule.primaryCompletionDateStruct.date")
-        completionDate = string("statusModule.completionDateStruct.date")
-        lastUpdatePosted = string("statusModule.lastUpdatePostDateStruct.date")
-        enrollment = p[path: "designModule.enrollmentInfo.count"]?.intValue
-        enrollmentType = string("designModule.enrollmentInfo.type")
+        leadSponsor = p["sponsorCollaboratorsModule"]?["leadSponsor"]?["name"]?.stringValue
+        startDate = date("startDateStruct")
+        primaryCompletionDate = date("primaryCompletionDateStruct")
+        completionDate = date("completionDateStruct")
+        lastUpdatePosted = date("lastUpdatePostDateStruct")
+        enrollment = design?["enrollmentInfo"]?["count"]?.intValue
+        enrollmentType = design?["enrollmentInfo"]?["type"]?.stringValue
     }
 }

@@ -29,18 +29,42 @@ extension SimilarityProfile {
     /// profile (absent optionals left out, as the synthesized `Codable` does), written without `JSONEncoder`,
     /// which cost more than the rest of indexing a study.
     public var storedJSON: String {
-        func map(_ m: [String: String]) -> JSONValue { .object(JSONObject(m.mapValues { JSONValue.string($0) })) }
-        func list(_ l: [String]) -> JSONValue { .array(l.map { .string($0) }) }
-        var members: JSONObject = [
-            "conditionMesh": map(conditionMesh), "conditionAncestors": map(conditionAncestors),
-            "conditions": map(conditions), "interventionMesh": map(interventionMesh),
-            "interventionTypes": list(interventionTypes), "interventionNames": map(interventionNames),
-            "phases": list(phases), "textStems": list(textStems),
-        ]
-        if let studyType { members["studyType"] = .string(studyType) }
-        if let allocation { members["allocation"] = .string(allocation) }
-        if let primaryPurpose { members["primaryPurpose"] = .string(primaryPurpose) }
-        return JSONValue.object(members).compactString()
+        // Members in canonical order (by the UTF-8 bytes of their names), as `JSONValue.compactString` sorts them;
+        // a test holds the two equal.
+        var out: [UInt8] = []
+        out.reserveCapacity(2_048)
+        func member(_ name: StaticString) {
+            out.append(out.isEmpty ? 0x7B : 0x2C)
+            out.append(0x22)
+            name.withUTF8Buffer { out.append(contentsOf: $0) }
+            out.append(contentsOf: [0x22, 0x3A])
+        }
+        func maps(_ members: [(StaticString, [String: String])]) {
+            for (name, map) in members {
+                member(name)
+                JSONValue.writeStrings(map, into: &out)
+            }
+        }
+        func lists(_ members: [(StaticString, [String])]) {
+            for (name, list) in members {
+                member(name)
+                JSONValue.writeStrings(list, into: &out)
+            }
+        }
+        func optional(_ name: StaticString, _ value: String?) {
+            guard let value else { return }
+            member(name)
+            JSONValue.writeString(value, into: &out)
+        }
+        optional("allocation", allocation)
+        maps([("conditionAncestors", conditionAncestors), ("conditionMesh", conditionMesh), ("conditions", conditions),
+              ("interventionMesh", interventionMesh), ("interventionNames", interventionNames)])
+        lists([("interventionTypes", interventionTypes), ("phases", phases)])
+        optional("primaryPurpose", primaryPurpose)
+        optional("studyType", studyType)
+        lists([("textStems", textStems)])
+        out.append(0x7D)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The profile's `search_terms` postings, one per key of its condition MeSH terms (`cm:`), MeSH ancestors

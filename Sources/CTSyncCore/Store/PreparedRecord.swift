@@ -52,6 +52,8 @@ public struct PreparedRecord: Sendable {
     }
 
     private static func jsonArray(_ strings: [String]) -> String {
-        JSONValue.array(strings.map(JSONValue.string)).compactString()
+        var out: [UInt8] = []
+        JSONValue.writeStrings(strings, into: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 }
