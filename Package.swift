@@ -45,7 +45,11 @@ let package = Package(
             dependencies: [
                 "CTSyncCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            // mimalloc replaces the C library's malloc in the executable: an import allocates and frees millions
+            // of small strings and arrays on several threads, and with glibc's malloc a 100 k import used ~8 %
+            // more CPU and time (docs/benchmarks-import.md).
+            linkerSettings: [.linkedLibrary("mimalloc")]
         ),
 
         // Throughput figures, not tests: `swift build -c release --product ctsync-bench`; see the README.

@@ -21,6 +21,18 @@ import ZIPFoundation
         }
     }
 
+    /// The executable allocates with mimalloc (linked in place of the C library's malloc for the import's speed),
+    /// and works with it.
+    @Test func theExecutableAllocatesWithMimalloc() throws {
+        let s = try Setup()
+        let zip = s.dir.appendingPathComponent("ctg-studies.json.zip")
+        try Self.zip(Self.bulk(5), to: zip)
+        let r = try s.cli.run(["import", zip.path], environment: ["MIMALLOC_VERBOSE": "1"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("mimalloc: process init"), "\(r.stderr.prefix(300))")
+        #expect(r.stdout.hasPrefix("imported 5, new 5,"))
+    }
+
     @Test func importsABulkZipAndTwiceAddsNothing() throws {
         let s = try Setup()
         let zip = s.dir.appendingPathComponent("ctg-studies.json.zip")
