@@ -4,7 +4,7 @@ import Foundation
 /// The compressed form of a stored version's canonical JSON (`versions.raw`).
 ///
 /// New bodies are zstd frames at level 1 with their content size and a checksum. On canonical study JSON that
-/// compresses ~1.4 times as fast as libdeflate at level 1 and decompresses ~1.5 times as fast, for bodies ~1.5 %
+/// compresses ~1.4 times as fast as libdeflate at level 1 and decompresses ~1.5 times as fast, for bodies 1.5–5 %
 /// larger (compressing was ~18 % of an import worker's CPU; a 10 k import used ~6 % less CPU). Bodies
 /// that stores written before hold are zlib streams; the two are told apart by their first bytes (a zstd frame
 /// starts with the magic number 28 B5 2F FD, a zlib stream with 0x78), so old stores read on without a migration.
