@@ -219,6 +219,9 @@ import Testing
             #expect(q.storedJSON == Self.definition(q), "optionals \(optionals)")
         }
         #expect(SimilarityProfile().storedJSON == Self.definition(SimilarityProfile()))
+        for list in [keys, [], [""], ["PHASE2", "PHASE1"]] {
+            #expect(JSONValue.canonicalString(of: list) == JSONValue.array(list.map(JSONValue.string)).compactString())
+        }
     }
 
     /// Every byte that needs an escape, at every offset of the eight-byte words and between them.

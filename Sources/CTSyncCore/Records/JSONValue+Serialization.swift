@@ -148,6 +148,14 @@ extension JSONValue {
         out.append(0x5D)
     }
 
+    /// `strings` as canonical JSON text: the form the store keeps string lists in (state-table lists, alert
+    /// categories).
+    static func canonicalString(of strings: [String]) -> String {
+        var out: [UInt8] = []
+        writeStrings(strings, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// The canonical JSON of an object of strings (members sorted by the UTF-8 bytes of their names), as
     /// `JSONValue.object(JSONObject(map.mapValues(JSONValue.string)))` writes it, without building the value.
     static func writeStrings(_ map: [String: String], into out: inout [UInt8]) {

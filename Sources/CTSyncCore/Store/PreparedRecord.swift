@@ -36,9 +36,9 @@ public struct PreparedRecord: Sendable {
         lastUpdatePosted = record.lastUpdatePosted
         overallStatus = record.overallStatus
         summary = StudySummary(record: record)
-        phasesJSON = PreparedRecord.jsonArray(summary.phases)
-        conditionsJSON = PreparedRecord.jsonArray(summary.conditions)
-        interventionsJSON = PreparedRecord.jsonArray(summary.interventions)
+        phasesJSON = JSONValue.canonicalString(of: summary.phases)
+        conditionsJSON = JSONValue.canonicalString(of: summary.conditions)
+        interventionsJSON = JSONValue.canonicalString(of: summary.interventions)
         compressed = try StoredBody.compress(canonical)
         rawSize = canonical.count
         search = SearchDocument(json: record.json, summary: summary)
@@ -49,11 +49,5 @@ public struct PreparedRecord: Sendable {
         let s = search
         let texts = [s.title, s.conditions, s.keywords, s.mesh, s.interventions, s.summary, s.sponsor, s.storedProfile]
         return compressed.count + texts.reduce(0) { $0 + $1.utf8.count } + s.postingTerms.count * 48 + 1_024
-    }
-
-    private static func jsonArray(_ strings: [String]) -> String {
-        var out: [UInt8] = []
-        JSONValue.writeStrings(strings, into: &out)
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -171,7 +171,7 @@ extension Store {
     // MARK: - Alerts
 
     public func addAlert(_ alert: Alert) throws {
-        let categories = JSONValue.array(alert.on.map(JSONValue.string)).compactString()
+        let categories = JSONValue.canonicalString(of: alert.on)
         try write { db in
             _ = try Store.watchExists(alert.watch, in: db)
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM alerts WHERE name = ?", arguments: [alert.name]) == true {
