@@ -114,6 +114,47 @@ import Testing
         #expect(try store.totals().studies == 1)
     }
 
+    /// A first load into an empty store writes through a rollback journal (each new page written once), and the
+    /// store is in WAL mode again afterwards. A store that holds versions, or that another connection has open,
+    /// stays in WAL mode throughout, without waiting.
+    @Test func onlyAFirstBulkLoadIntoAnEmptyStoreUsesARollbackJournal() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func mode(_ store: Store) throws -> String {
+            try store.write { db in try String.fetchOne(db, sql: "PRAGMA journal_mode")! }
+        }
+        let store = try Store(path: dir.appendingPathComponent("db.sqlite").path)
+        #expect(try mode(store) == "wal")
+        let first = try store.withBulkLoad {
+            _ = try store.record([try StudyRecord(json: study)], source: .import)
+            return try mode(store)
+        }
+        #expect(first == "delete")
+        #expect(try mode(store) == "wal")
+        #expect(try store.integrityCheck() == "ok")
+        #expect(try store.totals().versions == 1)
+        let changed = RecordRecipes.status(study, to: "COMPLETED", posted: "2031-02-03")
+        let second = try store.withBulkLoad {
+            _ = try store.record([try StudyRecord(json: changed)], source: .import)
+            return try mode(store)
+        }
+        #expect(second == "wal")
+        #expect(try store.totals().versions == 2)
+
+        let shared = dir.appendingPathComponent("shared.sqlite").path
+        let loader = try Store(path: shared)
+        let other = try Store(path: shared)
+        #expect(try other.totals().studies == 0)  // the other connection has read the store: it holds it open
+        let started = Date()
+        let inside = try loader.withBulkLoad {
+            _ = try loader.record([try StudyRecord(json: study)], source: .import)
+            return try mode(loader)
+        }
+        #expect(inside == "wal")
+        #expect(Date().timeIntervalSince(started) < 5)  // not the 15 s busy timeout
+        #expect(try other.totals().studies == 1)
+    }
+
     // MARK: - Bad databases
 
     @Test func missingDirectoryIsAClearError() throws {

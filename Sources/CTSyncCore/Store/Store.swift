@@ -340,6 +340,12 @@ public final class Store: Sendable {
     /// pages (B-tree interiors, full-text segments being merged) are rewritten transaction after transaction, so
     /// rarer checkpoints copy each of them once per checkpoint instead of once per transaction.
     ///
+    /// A load into a store that holds no version yet (a first import) runs with a rollback journal instead, when no
+    /// other connection has the store open: the pages it adds to the file are then written once, where the log
+    /// writes every page twice (into the log, then into the file). The journal only keeps the few pages a
+    /// transaction changes that an earlier one wrote, so a crash still loses no committed batch. Afterwards the
+    /// store is back in WAL mode. 10,000 studies: ~0.4 s less system time and no final checkpoint.
+    ///
     /// FTS5 also keeps up to `ftsHashBytes` of new terms in memory (instead of 1 MiB) before it writes them as a
     /// segment: a batch of 4,000 studies then makes one segment rather than dozens for FTS5 to merge again
     /// (inserting the full-text rows of 10,000 real-record clones in batches of 4,000: 1.13 → 0.82 s of CPU).
@@ -354,8 +360,23 @@ public final class Store: Sendable {
         }
         guard path != ":memory:" else { return try body() }
         try set(walPages: walPages, ftsHashBytes: ftsHashBytes)
-        defer { try? set(walPages: 1_000, ftsHashBytes: 1 << 20) }
+        let journaled = (try? writer.writeWithoutTransaction(Store.enterRollbackJournalIfEmpty)) ?? false
+        defer {
+            if journaled { try? writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") } }
+            try? set(walPages: 1_000, ftsHashBytes: 1 << 20)
+        }
         return try body()
+    }
+
+    /// Switches an empty store to a rollback journal; true when it did. Never waits: another connection holding
+    /// the file (a reader elsewhere) leaves the store in WAL mode.
+    private static func enterRollbackJournalIfEmpty(_ db: Database) throws -> Bool {
+        guard try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM versions)") == true else { return false }
+        let timeout = try Int.fetchOne(db, sql: "PRAGMA busy_timeout") ?? 0
+        try db.execute(sql: "PRAGMA busy_timeout = 0")
+        defer { try? db.execute(sql: "PRAGMA busy_timeout = \(timeout)") }
+        let mode = try? String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
+        return mode?.lowercased() == "delete"
     }
 
     /// Moves the write-ahead log into the database file, so that the file's size tells what the data takes.

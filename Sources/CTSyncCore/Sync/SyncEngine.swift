@@ -174,7 +174,6 @@ public final class SyncEngine: Sendable {
         while start < ids.count {
             let chunk = Array(ids[start..<min(start + options.idsPerRequest, ids.count)])
             start += chunk.count
-            let wanted = Set(chunk.map(\.rawValue))
             var answered = Set<String>()
             var unreadable: [NCTID] = []
             var local = summary
