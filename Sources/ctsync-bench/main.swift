@@ -142,9 +142,50 @@ func normalize(_ options: Options) throws {
     print("(checksum \(checksum))")
 }
 
+/// The import workers' work per study, single-threaded: parsing alone (the baseline), then parsing and
+/// `Importer.prepare` (canonical JSON, hash, compression, normalization, search document) as one worker does it.
+func prepare(_ options: Options) throws {
+    let directory = recordsDirectory(options)
+    let v2Files = try load(directory, ["v2", "pages"], ".json").filter {
+        !studies(in: try JSONParser.parse($0)).isEmpty
+    }
+    let count = try v2Files.reduce(0) { $0 + studies(in: try JSONParser.parse($1)).count }
+    let bytes = v2Files.reduce(0) { $0 + $1.count }
+    let repeats = options.repeats
+    print("records: \(directory.path)")
+    print("v2: \(count) studies in \(v2Files.count) files (\(bytes / 1024) KiB)")
+    print("median of \(options.rounds) rounds, each over every record \(repeats) time\(repeats == 1 ? "" : "s")")
+    var checksum = 0
+    let plain = try median(rounds: options.rounds) {
+        for _ in 0..<repeats {
+            for data in v2Files { checksum &+= studies(in: try JSONParser.parse(data)).count }
+        }
+    }
+    let prepared = try median(rounds: options.rounds) {
+        for _ in 0..<repeats {
+            for data in v2Files {
+                for study in studies(in: try JSONParser.parse(data)) {
+                    checksum &+= try Importer.prepare(study).rawSize
+                }
+            }
+        }
+    }
+    let n = Double(count * repeats)
+    print("")
+    print("                                        records/s   µs/record")
+    for (name, seconds) in [("JSONParser.parse (baseline)          ", plain),
+                            ("parse + Importer.prepare (a worker)  ", prepared)] {
+        print("\(name)  \(format(n / seconds))  \(String(format: "%10.1f", seconds / n * 1e6))")
+    }
+    print("")
+    print(String(format: "a worker's work takes %.2f× the time of parsing alone", prepared / plain))
+    print("(checksum \(checksum))")
+}
+
 let usage = """
-    usage: ctsync-bench normalize|criteria|diff|sync [--records DIR] [--rounds N] [--repeat N]
+    usage: ctsync-bench normalize|prepare|criteria|diff|sync [--records DIR] [--rounds N] [--repeat N]
       normalize  normalizing every real record (v2 JSON and legacy XML), records per second
+      prepare    an import worker's work on every real v2 record, single-threaded, records per second
       criteria   CriteriaSplitter.split alone over every distinct real criteria text, texts per second
       diff       the semantic differ over every real pair of versions and a derived pair per study, diffs per second
       sync       a 325-study watch synced from a loopback registry, then re-synced: requests, time, bytes per version
@@ -152,13 +193,14 @@ let usage = """
     """
 
 guard let options = Options.parse(Array(CommandLine.arguments.dropFirst())),
-      ["normalize", "criteria", "diff", "sync"].contains(options.command) else {
+      ["normalize", "prepare", "criteria", "diff", "sync"].contains(options.command) else {
     FileHandle.standardError.write(Data((usage + "\n").utf8))
     exit(64)
 }
 do {
     switch options.command {
     case "normalize": try normalize(options)
+    case "prepare": try prepare(options)
     case "criteria": try runCriteriaBenchmark(records: recordsDirectory(options), rounds: options.rounds,
                                               repeats: options.repeats)
     case "diff": try runDiffBenchmark(records: recordsDirectory(options), rounds: options.rounds)

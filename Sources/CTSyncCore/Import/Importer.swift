@@ -258,8 +258,8 @@ public final class Importer: Sendable {
         }
     }
 
-    /// Builds the record and its stored form from one study object.
-    static func prepare(_ study: JSONValue) throws -> PreparedRecord {
+    /// Builds the record and its stored form from one study object: what a worker does with each study.
+    public static func prepare(_ study: JSONValue) throws -> PreparedRecord {
         let (record, canonical) = try StudyRecord.withCanonicalForm(study)
         return try PreparedRecord(record, canonical: canonical)
     }
