@@ -114,6 +114,30 @@ import Testing
         #expect(try store.totals().studies == 1)
     }
 
+    /// Records pulled one at a time are stored like a batch, in one transaction: all of them, or, when `next` fails
+    /// midway, none.
+    @Test func recordsPulledOneAtATimeAreOneTransaction() throws {
+        let store = try Store()
+        let changed = RecordRecipes.status(study, to: "COMPLETED", posted: "2031-02-03")
+        var queue = [try PreparedRecord(try StudyRecord(json: study)), try PreparedRecord(try StudyRecord(json: changed))]
+        let outcomes = try store.record(pulling: { queue.isEmpty ? nil : queue.removeFirst() }, source: .import)
+        #expect(outcomes == [.new(version: 1), .changed(version: 2, previous: 1)])
+        #expect(try store.totals().versions == 2)
+
+        struct Stop: Error {}
+        let other = RecordRecipes.status(study, to: "WITHDRAWN", posted: "2032-01-01")
+        var pulled = 0
+        #expect(throws: Stop.self) {
+            try store.record(pulling: {
+                pulled += 1
+                if pulled == 2 { throw Stop() }
+                return try PreparedRecord(try StudyRecord(json: other))
+            }, source: .import)
+        }
+        #expect(try store.totals().versions == 2)
+        #expect(try store.studies().first?.overallStatus == "COMPLETED")
+    }
+
     /// A first load into an empty store writes through a rollback journal (each new page written once), and the
     /// store is in WAL mode again afterwards. A store that holds versions, or that another connection has open,
     /// stays in WAL mode throughout, without waiting.

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// A bounded pipeline: one reader thread walks the sources and reads entries (never to disk); `workers` threads
 /// check, parse and prepare them (CRC-32, JSON parse, `StudyRecord`, canonical JSON, compression); the calling
-/// thread writes batches of `batchSize` studies, each in one transaction, through `Store.record(prepared:)` —
+/// thread writes them as they come, `batchSize` studies per transaction, through `Store.record(pulling:)` —
 /// the same version logic as sync, with `source: .import`. The queues between the stages are bounded in entries
 /// and bytes, so memory stays flat however large the archive is. A bad entry is reported and skipped; it never
 /// stops the others.
@@ -109,31 +109,36 @@ public final class Importer: Sendable {
         }
         closer.start()
 
-        // Writer: this thread.
+        // Writer: this thread. Each transaction takes up to `batchSize` studies and writes each one as soon as it
+        // is in: writing keeps pace with the workers, and when they are done only the last few remain to write.
         var summary = ImportSummary()
-        var batch: [PreparedRecord] = []
-        batch.reserveCapacity(options.batchSize)
         var lastProgress = Date.distantPast
-        func flush() throws {
-            guard !batch.isEmpty else { return }
-            let outcomes = try store.record(prepared: batch, source: .import, fetchedAt: now())
-            for outcome in outcomes {
-                switch outcome {
-                case .new: summary.new += 1
-                case .changed: summary.changed += 1
-                case .unchanged: summary.unchanged += 1
-                }
-            }
-            summary.imported += outcomes.count
-            batch.removeAll(keepingCapacity: true)
-        }
+        var inTransaction = 0
         func progress(force: Bool = false) {
             let t = Date()
             guard force || t.timeIntervalSince(lastProgress) >= 0.25 else { return }
             lastProgress = t
             onEvent(.progress(ImportProgress(entriesDone: summary.entries, entriesTotal: total.get(),
-                                             studies: summary.imported + batch.count, bytes: summary.bytes,
+                                             studies: summary.imported + inTransaction, bytes: summary.bytes,
                                              elapsed: t.timeIntervalSince(started))))
+        }
+        func account(_ parsed: Parsed) {
+            if parsed.isEntry { summary.entries += 1 }
+            summary.bytes += parsed.bytes
+            for message in parsed.failures {
+                summary.failed += 1
+                summary.note(message)
+                onEvent(.failure(message))
+            }
+            for message in parsed.unsupported {
+                // One line for the first few; the rest are summed up at the end (an AllPublicXML.zip has
+                // hundreds of thousands).
+                summary.unsupported += 1
+                if summary.unsupported <= Importer.unsupportedListed {
+                    summary.note(message)
+                    onEvent(.failure(message))
+                }
+            }
         }
         do {
             // Results arrive in the order workers finish; they are written in input order.
@@ -147,28 +152,40 @@ public final class Importer: Sendable {
                 defer { next += 1 }
                 return waiting.removeValue(forKey: next)
             }
-            while let parsed = inOrder() {
-                if parsed.isEntry { summary.entries += 1 }
-                summary.bytes += parsed.bytes
-                for message in parsed.failures {
-                    summary.failed += 1
-                    summary.note(message)
-                    onEvent(.failure(message))
+            var records: [PreparedRecord] = []
+            var taken = 0
+            var exhausted = false
+            func nextRecord() -> PreparedRecord? {
+                guard inTransaction < options.batchSize else { return nil }
+                while taken == records.count {
+                    guard let parsed = inOrder() else {
+                        exhausted = true
+                        return nil
+                    }
+                    account(parsed)
+                    records = parsed.records
+                    taken = 0
+                    progress()
                 }
-                for message in parsed.unsupported {
-                    // One line for the first few; the rest are summed up at the end (an AllPublicXML.zip has
-                    // hundreds of thousands).
-                    summary.unsupported += 1
-                    if summary.unsupported <= Importer.unsupportedListed {
-                        summary.note(message)
-                        onEvent(.failure(message))
+                defer {
+                    taken += 1
+                    inTransaction += 1
+                }
+                return records[taken]
+            }
+            while !exhausted {
+                inTransaction = 0
+                let outcomes = try store.record(pulling: nextRecord, source: .import, fetchedAt: now())
+                inTransaction = 0
+                for outcome in outcomes {
+                    switch outcome {
+                    case .new: summary.new += 1
+                    case .changed: summary.changed += 1
+                    case .unchanged: summary.unchanged += 1
                     }
                 }
-                batch.append(contentsOf: parsed.records)
-                if batch.count >= options.batchSize { try flush() }
-                progress()
+                summary.imported += outcomes.count
             }
-            try flush()
         } catch {
             entries.close()
             results.close()

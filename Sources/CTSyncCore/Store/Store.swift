@@ -141,10 +141,21 @@ public final class Store: Sendable {
     /// (and queued for the alerts that want them) in the same transaction.
     public func record(prepared: [PreparedRecord], source: VersionSource, fetchedAt: Date = Date(),
                        watch: String? = nil, changes detector: ChangeDetector? = nil) throws -> [RecordOutcome] {
+        var records = prepared.makeIterator()
+        return try record(pulling: { records.next() }, source: source, fetchedAt: fetchedAt, watch: watch,
+                          changes: detector)
+    }
+
+    /// Stores the records `next` gives, until it gives nil, in one transaction, as `record(prepared:)` does: each
+    /// is written as soon as it is given, so a bulk load writes while its records are still being prepared
+    /// instead of after a whole batch is. `next` runs inside the transaction and must not use this store.
+    public func record(pulling next: () throws -> PreparedRecord?, source: VersionSource, fetchedAt: Date = Date(),
+                       watch: String? = nil, changes detector: ChangeDetector? = nil) throws -> [RecordOutcome] {
         let now = Store.timestamp(fetchedAt)
         return try write { db in
             let postings = PendingPostings()
-            let outcomes = try prepared.map { record in
+            var outcomes: [RecordOutcome] = []
+            while let record = try next() {
                 let outcome = try Store.record(record, source: source, now: now, postings: postings, in: db)
                 if let watch {
                     try Store.join(watch: watch, id: record.nctId.rawValue, now: now, in: db)
@@ -154,7 +165,7 @@ public final class Store: Sendable {
                                          newCompressed: record.compressed, newSize: record.rawSize,
                                          detector: detector, now: now, in: db)
                 }
-                return outcome
+                outcomes.append(outcome)
             }
             try postings.write(in: db)
             return outcomes
