@@ -67,13 +67,14 @@ import Testing
         }
     }
 
-    /// The search document normalizes without splitting the criteria: on every real v2 study object and on hostile
-    /// ones it succeeds or fails as the full normalization does (with the same error), gives the same trial but for
-    /// the split criteria, and the same document as the full trial does.
+    /// The search document normalizes without splitting the criteria or building contacts: on every real v2 study
+    /// object and on hostile ones it succeeds or fails as the full normalization does (with the same error), gives
+    /// the same trial but for the split criteria and the contacts, and the same document as the full trial does.
     @Test func theDocumentWithoutSplittingEqualsTheOneFromTheFullTrial() throws {
         var studies = RealRecords.v2Studies.map(\.json) + RealStudies.all
         let base = RealStudies.study("NCT04431453")
         let criteria = "protocolSection.eligibilityModule.eligibilityCriteria"
+        let contacts = "protocolSection.contactsLocationsModule"
         studies += [
             base.setting(path: criteria, to: .int(3)),
             base.setting(path: criteria, to: .array([.string("Inclusion Criteria:")])),
@@ -84,13 +85,22 @@ import Testing
             base.setting(path: "protocolSection.eligibilityModule", to: .string("none")),
             base.setting(path: criteria, to: .int(3)).setting(path: "protocolSection.contactsLocationsModule", to: .int(1)),
             base.setting(path: "protocolSection.contactsLocationsModule", to: .int(1)),
+            base.setting(path: contacts + ".centralContacts", to: .array([.object(["name": .int(5)])])),
+            base.setting(path: contacts + ".centralContacts", to: .string("Dr. A")),
+            base.setting(path: contacts + ".overallOfficials", to: .array([.object(["email": .array([])])])),
+            base.setting(path: contacts + ".overallOfficials", to: .array([.object(["name": .string("Ana Li, MD"),
+                                                                                    "role": .int(2)])])),
+            base.setting(path: contacts + ".locations", to: .array([.object([
+                "city": .string("Paris"), "contacts": .array([.object(["phone": .bool(true)])])])])),
+            base.setting(path: contacts + ".locations", to: .array([.object([
+                "country": .string("France"), "contacts": .string("none")])])),
             base.setting(path: "protocolSection.statusModule.overallStatus", to: .bool(true)),
             base.removing(path: "protocolSection.eligibilityModule"),
         ]
         var checked = 0
         for json in studies {
             let full = Result { () throws(RecordError) in try Trial(v2: json) }
-            let light = Result { () throws(RecordError) in try Trial(v2: json, splittingCriteria: false) }
+            let light = Result { () throws(RecordError) in try Trial(v2: json, indexOnly: true) }
             switch (full, light) {
             case (.success(var expected), .success(let trial)):
                 let blank = Trial.Eligibility()
@@ -98,6 +108,9 @@ import Testing
                 expected.eligibility.exclusion = blank.exclusion
                 expected.eligibility.otherCriteria = blank.otherCriteria
                 expected.eligibility.criteriaUnstructured = blank.criteriaUnstructured
+                expected.centralContacts = []
+                expected.overallOfficials = []
+                for i in expected.locations.indices { expected.locations[i].contacts = [] }
                 #expect(trial == expected, "\(expected.nctId)")
                 guard let record = try? StudyRecord(json: json) else { continue }
                 let doc = SearchDocument(json: json, summary: StudySummary(record: record))

@@ -8,13 +8,15 @@ extension Trial {
     /// the NCT id and the JSON path (`protocolSection.designModule.enrollmentInfo.count`). Unknown enum values are
     /// kept as sent, never an error. `null` reads as absent.
     public init(v2 study: JSONValue) throws(RecordError) {
-        try self.init(v2: study, splittingCriteria: true)
+        try self.init(v2: study, indexOnly: false)
     }
 
-    /// With `splittingCriteria: false`, the eligibility criteria text is type-checked but not split: inclusion,
-    /// exclusion and other criteria stay empty, and every other field (and whether it throws) is as `init(v2:)`
-    /// gives it. For the search document, which reads no criteria: the splitter was half of normalizing a study.
-    init(v2 study: JSONValue, splittingCriteria: Bool) throws(RecordError) {
+    /// With `indexOnly: true`, the parts the search document never reads are type-checked but not built: the
+    /// eligibility criteria are not split (inclusion, exclusion and other criteria stay empty) and contacts are not
+    /// normalized (central contacts, officials and the sites' contacts stay empty). Every other field, and whether
+    /// it throws, is as `init(v2:)` gives it. The splitter was half of normalizing a study, contacts a tenth.
+    init(v2 study: JSONValue, indexOnly: Bool) throws(RecordError) {
+        let contacts = !indexOnly
         guard case .object = study else {
             throw RecordError(nctId: nil, path: "", reason: "a study must be a JSON object, not \(study.typeName)")
         }
@@ -132,15 +134,15 @@ extension Trial {
         }
         eligibility.studyPopulation = try elig.at("studyPopulation").text()
         let criteria = try elig.at("eligibilityCriteria").text()
-        if splittingCriteria { eligibility.setCriteria(criteria) }
+        if !indexOnly { eligibility.setCriteria(criteria) }
 
         // MARK: Contacts and locations
         let contactsModule = try p.at("contactsLocationsModule")
         for node in try contactsModule.at("centralContacts").elements() {
-            centralContacts.append(try Trial.contact(node))
+            if let contact = try Trial.contact(node, building: contacts) { centralContacts.append(contact) }
         }
         for node in try contactsModule.at("overallOfficials").elements() {
-            overallOfficials.append(try Trial.contact(node))
+            if let contact = try Trial.contact(node, building: contacts) { overallOfficials.append(contact) }
         }
         for node in try contactsModule.at("locations").elements() {
             var location = Location(
@@ -154,8 +156,8 @@ extension Trial {
             if geo.isPresent, let lat = try geo.at("lat").double(), let lon = try geo.at("lon").double() {
                 location.geoPoint = GeoPoint(lat: lat, lon: lon)
             }
-            for contact in try node.at("contacts").elements() {
-                location.contacts.append(try Trial.contact(contact))
+            for node in try node.at("contacts").elements() {
+                if let contact = try Trial.contact(node, building: contacts) { location.contacts.append(contact) }
             }
             locations.append(location)
         }
@@ -176,13 +178,16 @@ extension Trial {
         return out
     }
 
-    private static func contact(_ node: V2Node) throws(RecordError) -> Contact {
-        Contact(name: try node.at("name").string(),
-                role: try node.at("role").registryValue(),
-                affiliation: try node.at("affiliation").string(),
-                email: try node.at("email").string(),
-                phone: try node.at("phone").string(),
-                phoneExt: try node.at("phoneExt").string())
+    /// The contact at `node`, its fields type-checked; without `building`, only checked (nil).
+    private static func contact(_ node: V2Node, building: Bool) throws(RecordError) -> Contact? {
+        let name = try node.at("name").string()
+        let role: RegistryValue<ContactRole>? = try node.at("role").registryValue()
+        let affiliation = try node.at("affiliation").string()
+        let email = try node.at("email").string()
+        let phone = try node.at("phone").string()
+        let phoneExt = try node.at("phoneExt").string()
+        guard building else { return nil }
+        return Contact(name: name, role: role, affiliation: affiliation, email: email, phone: phone, phoneExt: phoneExt)
     }
 }
 

@@ -41,9 +41,10 @@ public struct SearchDocument: Sendable, Equatable {
     public private(set) var postingTerms: [String]
 
     /// Reads the index fields of a v2 study document; a document the normalizer rejects still gets its id and
-    /// titles indexed from `summary`, so it stays findable. The criteria are not split: the document reads none.
+    /// titles indexed from `summary`, so it stays findable. Neither the criteria nor the contacts are normalized:
+    /// the document reads none of them.
     public init(json: JSONValue, summary fallback: StudySummary) {
-        guard let trial = try? Trial(v2: json, splittingCriteria: false) else {
+        guard let trial = try? Trial(v2: json, indexOnly: true) else {
             self.init(fallback: fallback)
             return
         }
