@@ -14,6 +14,28 @@ import Testing
         #expect(try JSONParser.parse("9007199254740993") == .int(9_007_199_254_740_993))
     }
 
+    /// Integers read straight from their digits (up to 18) agree with reading their text as `Int64`, at every
+    /// length and sign, and past 18 digits the text is read as before (an Int64 if it fits, else a double).
+    @Test func integersOfEveryLengthReadAsTheirText() throws {
+        for length in 1...20 {
+            for first in ["1", "9"] {
+                let text = first + String(repeating: "7", count: length - 1)
+                for sign in ["", "-"] {
+                    let parsed = try JSONParser.parse(sign + text)
+                    if let exact = Int64(sign + text) {
+                        #expect(parsed == .int(exact), "\(sign)\(text)")
+                    } else {
+                        #expect(parsed == .double(Double(sign + text)!), "\(sign)\(text)")
+                    }
+                }
+            }
+        }
+        #expect(try JSONParser.parse("-0") == .int(0))
+        #expect(try JSONParser.parse("[0,-9223372036854775808,9223372036854775807]")
+                == .array([.int(0), .int(.min), .int(.max)]))
+        #expect(try JSONParser.parse("9223372036854775808") == .double(9_223_372_036_854_775_808))
+    }
+
     @Test func canonicalFormIgnoresMemberOrderAndWhitespace() throws {
         let a = try JSONParser.parse(#"{"b": 1, "a": {"y": [1, 2], "x": "s"}}"#)
         let b = try JSONParser.parse(#"{"a":{"x":"s","y":[1,2]},"b":1}"#)

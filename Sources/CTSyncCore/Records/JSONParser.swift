@@ -148,6 +148,14 @@ public struct JSONParser {
             guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number") }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
+        // An integer of up to 18 digits fits an Int64 whatever its digits: read directly, without a string.
+        let negative = bytes[start] == UInt8(ascii: "-")
+        let digits = index - start - (negative ? 1 : 0)
+        if isInteger, digits <= 18 {
+            var value: Int64 = 0
+            for i in (negative ? start + 1 : start)..<index { value = value &* 10 &+ Int64(bytes[i] &- 0x30) }
+            return .int(negative ? -value : value)
+        }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         if isInteger, let i = Int64(text) { return .int(i) }
         guard let d = Double(text) else { throw JSONParseError(offset: start, reason: "invalid number") }
