@@ -53,7 +53,9 @@ let package = Package(
         ),
 
         // Throughput figures, not tests: `swift build -c release --product ctsync-bench`; see the README.
-        .executableTarget(name: "ctsync-bench", dependencies: ["CTSyncCore", "CTSyncFakeRegistry"]),
+        .executableTarget(name: "ctsync-bench", dependencies: [
+            "CTSyncCore", "CTSyncFakeRegistry", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
 
         // The import benchmark: a synthetic bulk archive from the real records, ctsync import vs a Python baseline.
         // Release-built and run by hand (see docs/benchmarks-import.md); not part of the tests.

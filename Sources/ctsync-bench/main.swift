@@ -1,5 +1,6 @@
 import CTSyncCore
 import Foundation
+import GRDB
 
 // ctsync-bench: throughput figures, not tests. Run in release:
 //
@@ -182,10 +183,78 @@ func prepare(_ options: Options) throws {
     print("(checksum \(checksum))")
 }
 
+/// The import's single writer alone: `--repeat` × 1,000 distinct studies (clones of the real v2 records with new
+/// ids, prepared ahead as the workers prepare them) stored into a new database file as an import stores them
+/// (`withBulkLoad`, 4,000 per transaction), against writing the same compressed bodies into a plain table.
+func write(_ options: Options) throws {
+    let directory = recordsDirectory(options)
+    let v2Files = try load(directory, ["v2", "pages"], ".json")
+    var originals: [JSONValue] = []
+    for data in v2Files {
+        for study in studies(in: try JSONParser.parse(data)) where study[path: "protocolSection.identificationModule.nctId"] != nil {
+            originals.append(study)
+        }
+    }
+    let count = 1_000 * options.repeats
+    var prepared: [PreparedRecord] = []
+    prepared.reserveCapacity(count)
+    for i in 0..<count {
+        let id = String(format: "NCT9%07d", i)
+        let clone = originals[i % originals.count].setting(path: "protocolSection.identificationModule.nctId", to: .string(id))
+        prepared.append(try Importer.prepare(clone))
+    }
+    print("records: \(directory.path)")
+    print("\(count) studies prepared from \(originals.count) real ones; median of \(options.rounds) rounds")
+    let work = FileManager.default.temporaryDirectory.appendingPathComponent("ctsync-bench-write-\(getpid())")
+    try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: work) }
+    var round = 0
+    func fresh() throws -> Store {
+        round += 1
+        return try Store(path: work.appendingPathComponent("db-\(round).sqlite").path)
+    }
+    let store = try median(rounds: options.rounds) {
+        let s = try fresh()
+        try s.withBulkLoad {
+            var start = 0
+            while start < prepared.count {
+                let end = min(start + 4_000, prepared.count)
+                _ = try s.record(prepared: Array(prepared[start..<end]), source: .import)
+                start = end
+            }
+        }
+    }
+    let plain = try median(rounds: options.rounds) {
+        round += 1
+        let queue = try DatabaseQueue(path: work.appendingPathComponent("plain-\(round).sqlite").path)
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA journal_mode = DELETE")
+            try db.execute(sql: "CREATE TABLE bodies (nct_id TEXT PRIMARY KEY, raw BLOB NOT NULL)")
+        }
+        var start = 0
+        while start < prepared.count {
+            let end = min(start + 4_000, prepared.count)
+            try queue.write { db in
+                let insert = try db.cachedStatement(sql: "INSERT INTO bodies (nct_id, raw) VALUES (?, ?)")
+                for p in prepared[start..<end] { try insert.execute(arguments: [p.nctId.rawValue, p.compressed]) }
+            }
+            start = end
+        }
+    }
+    let n = Double(count)
+    print("")
+    print("                                            studies/s   µs/study")
+    print("bodies alone into one table (baseline)   \(format(n / plain))  \(String(format: "%9.1f", plain / n * 1e6))")
+    print("Store.record(prepared:), as an import    \(format(n / store))  \(String(format: "%9.1f", store / n * 1e6))")
+    print("")
+    print(String(format: "the writer's full work takes %.2f× the time of writing the bodies alone", store / plain))
+}
+
 let usage = """
-    usage: ctsync-bench normalize|prepare|criteria|diff|sync [--records DIR] [--rounds N] [--repeat N]
+    usage: ctsync-bench normalize|prepare|write|criteria|diff|sync [--records DIR] [--rounds N] [--repeat N]
       normalize  normalizing every real record (v2 JSON and legacy XML), records per second
       prepare    an import worker's work on every real v2 record, single-threaded, records per second
+      write      the import's writer alone: N × 1,000 prepared studies stored into a new file, studies per second
       criteria   CriteriaSplitter.split alone over every distinct real criteria text, texts per second
       diff       the semantic differ over every real pair of versions and a derived pair per study, diffs per second
       sync       a 325-study watch synced from a loopback registry, then re-synced: requests, time, bytes per version
@@ -193,7 +262,7 @@ let usage = """
     """
 
 guard let options = Options.parse(Array(CommandLine.arguments.dropFirst())),
-      ["normalize", "prepare", "criteria", "diff", "sync"].contains(options.command) else {
+      ["normalize", "prepare", "write", "criteria", "diff", "sync"].contains(options.command) else {
     FileHandle.standardError.write(Data((usage + "\n").utf8))
     exit(64)
 }
@@ -201,6 +270,7 @@ do {
     switch options.command {
     case "normalize": try normalize(options)
     case "prepare": try prepare(options)
+    case "write": try write(options)
     case "criteria": try runCriteriaBenchmark(records: recordsDirectory(options), rounds: options.rounds,
                                               repeats: options.repeats)
     case "diff": try runDiffBenchmark(records: recordsDirectory(options), rounds: options.rounds)

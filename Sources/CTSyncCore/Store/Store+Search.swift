@@ -15,13 +15,14 @@ extension Store {
     /// (`PendingPostings.write`) instead of one statement per term now.
     static func indexLatest(_ doc: SearchDocument, postings: Bool = true, pending: PendingPostings? = nil,
                             in db: Database) throws {
-        let facets: StatementArguments = [
-            doc.nctId, doc.overallStatus, bars(doc.phases), doc.studyType,
-            bars(doc.countries.map { $0.lowercased() }), doc.hasResults ? 1 : 0,
-            doc.startDate.map(SearchFilter.dateKey), doc.allocation, doc.primaryPurpose, doc.storedProfile,
-        ]
-        let existing = try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT id FROM search_facets WHERE nct_id = ?"), arguments: [doc.nctId])
+        func facets(_ b: inout FastStatement.Bindings) {
+            b.text(doc.nctId); b.text(doc.overallStatus); b.text(bars(doc.phases)); b.text(doc.studyType)
+            b.text(bars(doc.countries.map { $0.lowercased() })); b.int(doc.hasResults ? 1 : 0)
+            b.text(doc.startDate.map(SearchFilter.dateKey)); b.text(doc.allocation); b.text(doc.primaryPurpose)
+            b.text(doc.storedProfile)
+        }
+        let existing = try FastStatement(db, "SELECT id FROM search_facets WHERE nct_id = ?")
+            .first({ $0.text(doc.nctId) }) { $0.int64(0) }
         let rowid: Int64
         if let existing {
             if postings {
@@ -34,25 +35,30 @@ extension Store {
             }
             pending?.discard(study: existing)
             try db.cachedStatement(sql: "DELETE FROM search_fts WHERE rowid = ?").execute(arguments: [existing])
-            try db.cachedStatement(sql: """
+            try FastStatement(db, """
                 UPDATE search_facets SET nct_id = ?, overall_status = ?, phases = ?, study_type = ?, countries = ?,
                     has_results = ?, start_key = ?, allocation = ?, primary_purpose = ?, profile = ?
                 WHERE id = ?
-                """).execute(arguments: facets + [existing])
+                """).execute {
+                    facets(&$0)
+                    $0.int64(existing)
+                }
             rowid = existing
         } else {
-            try db.cachedStatement(sql: """
+            try FastStatement(db, """
                 INSERT INTO search_facets (nct_id, overall_status, phases, study_type, countries, has_results,
                     start_key, allocation, primary_purpose, profile)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: facets)
+                """).execute { facets(&$0) }
             rowid = db.lastInsertedRowID
         }
-        try db.cachedStatement(sql: """
+        try FastStatement(db, """
             INSERT INTO search_fts (rowid, title, conditions, keywords, mesh, interventions, summary, sponsor)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [rowid, doc.title, doc.conditions, doc.keywords, doc.mesh, doc.interventions,
-                                     doc.summary, doc.sponsor])
+            """).execute {
+                $0.int64(rowid); $0.text(doc.title); $0.text(doc.conditions); $0.text(doc.keywords); $0.text(doc.mesh)
+                $0.text(doc.interventions); $0.text(doc.summary); $0.text(doc.sponsor)
+            }
         if postings {
             if let pending {
                 pending.add(doc.postingTerms, study: rowid)
@@ -439,16 +445,14 @@ final class PendingPostings {
         var start = 0
         while start < rows.count {
             let chunk = rows[start..<min(start + PendingPostings.rowsPerStatement, rows.count)]
-            let statement = chunk.count == PendingPostings.rowsPerStatement
-                ? try db.cachedStatement(sql: PendingPostings.fullInsertSQL)
-                : try db.makeStatement(sql: PendingPostings.insertSQL(rows: chunk.count))
-            var values: [DatabaseValue] = []
-            values.reserveCapacity(chunk.count * 2)
-            for (term, study) in chunk {
-                values.append(term.databaseValue)
-                values.append(study.databaseValue)
+            let full = chunk.count == PendingPostings.rowsPerStatement
+            let sql = full ? PendingPostings.fullInsertSQL : PendingPostings.insertSQL(rows: chunk.count)
+            try FastStatement(db, sql, cached: full).execute {
+                for (term, study) in chunk {
+                    $0.text(term)
+                    $0.int64(study)
+                }
             }
-            try statement.execute(arguments: StatementArguments(values))
             start += chunk.count
         }
     }

@@ -175,30 +175,30 @@ public final class Store: Sendable {
     private static func record(_ record: PreparedRecord, source: VersionSource, now: String, postings: PendingPostings,
                                in db: Database) throws -> RecordOutcome {
         let id = record.nctId.rawValue
-        let latest = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT latest_version, latest_hash FROM studies WHERE nct_id = ?"),
-            arguments: [id])
-        let previous: Int? = latest?["latest_version"]
-        if let latest, (latest["latest_hash"] as String) == record.contentHash {
-            try db.cachedStatement(sql: """
+        let latest = try FastStatement(db, "SELECT latest_version, latest_hash FROM studies WHERE nct_id = ?")
+            .first({ $0.text(id) }) { (version: Int($0.int64(0)), hash: $0.text(1)) }
+        let previous = latest?.version
+        if let latest, latest.hash == record.contentHash {
+            try FastStatement(db, """
                 UPDATE studies SET last_fetched_at = ?, last_checked_at = ?, removed_at = NULL WHERE nct_id = ?
-                """).execute(arguments: [now, now, id])
-            return .unchanged(version: latest["latest_version"])
+                """).execute { $0.text(now); $0.text(now); $0.text(id) }
+            return .unchanged(version: latest.version)
         }
         if source == .import, previous != nil,
-           let same = try Int.fetchOne(
-               db.cachedStatement(sql: "SELECT version FROM versions WHERE nct_id = ? AND content_hash = ? LIMIT 1"),
-               arguments: [id, record.contentHash]) {
+           let same = try FastStatement(db, "SELECT version FROM versions WHERE nct_id = ? AND content_hash = ? LIMIT 1")
+               .first({ $0.text(id); $0.text(record.contentHash) }, { Int($0.int64(0)) }) {
             return .unchanged(version: same)
         }
         let version = (previous ?? 0) + 1
         try upsertState(record, version: version, now: now, postings: postings, in: db)
-        try db.cachedStatement(sql: """
+        try FastStatement(db, """
             INSERT INTO versions (nct_id, version, fetched_at, last_update_posted, overall_status, content_hash, source,
                 raw_size, raw)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [id, version, now, record.lastUpdatePosted, record.overallStatus,
-                                     record.contentHash, source.rawValue, record.rawSize, record.compressed])
+            """).execute {
+                $0.text(id); $0.int(version); $0.text(now); $0.text(record.lastUpdatePosted); $0.text(record.overallStatus)
+                $0.text(record.contentHash); $0.text(source.rawValue); $0.int(record.rawSize); $0.blob(record.compressed)
+            }
         return previous.map { .changed(version: version, previous: $0) } ?? .new(version: version)
     }
 
@@ -207,12 +207,7 @@ public final class Store: Sendable {
     static func upsertState(_ record: PreparedRecord, version: Int, now: String, postings: PendingPostings? = nil,
                             in db: Database) throws {
         let s = record.summary
-        let state: StatementArguments = [
-            record.nctId.rawValue, version, record.contentHash, s.briefTitle, s.officialTitle, s.overallStatus,
-            record.phasesJSON, s.studyType, record.conditionsJSON, record.interventionsJSON, s.leadSponsor, s.startDate,
-            s.primaryCompletionDate, s.completionDate, s.lastUpdatePosted, s.enrollment, s.enrollmentType, now, now, now,
-        ]
-        try db.cachedStatement(sql: """
+        try FastStatement(db, """
             INSERT INTO studies (nct_id, latest_version, latest_hash, brief_title, official_title, overall_status, phases,
                 study_type, conditions, interventions, lead_sponsor, start_date, primary_completion_date, completion_date,
                 last_update_posted, enrollment, enrollment_type, first_seen_at, last_fetched_at, last_checked_at)
@@ -227,7 +222,14 @@ public final class Store: Sendable {
                 last_update_posted = excluded.last_update_posted, enrollment = excluded.enrollment,
                 enrollment_type = excluded.enrollment_type, last_fetched_at = excluded.last_fetched_at,
                 last_checked_at = excluded.last_checked_at, removed_at = NULL
-            """).execute(arguments: state)
+            """).execute {
+                $0.text(record.nctId.rawValue); $0.int(version); $0.text(record.contentHash); $0.text(s.briefTitle)
+                $0.text(s.officialTitle); $0.text(s.overallStatus); $0.text(record.phasesJSON); $0.text(s.studyType)
+                $0.text(record.conditionsJSON); $0.text(record.interventionsJSON); $0.text(s.leadSponsor)
+                $0.text(s.startDate); $0.text(s.primaryCompletionDate); $0.text(s.completionDate)
+                $0.text(s.lastUpdatePosted); $0.int(s.enrollment); $0.text(s.enrollmentType); $0.text(now); $0.text(now)
+                $0.text(now)
+            }
         try indexLatest(record.search, pending: postings, in: db)
     }
 
