@@ -143,8 +143,9 @@ func normalize(_ options: Options) throws {
     print("(checksum \(checksum))")
 }
 
-/// The import workers' work per study, single-threaded: parsing alone (the baseline), then parsing and
-/// `Importer.prepare` (canonical JSON, hash, compression, normalization, search document) as one worker does it.
+/// The import workers' work per study, single-threaded: parsing alone (the baseline), the canonical JSON of parsed
+/// studies alone, then parsing and `Importer.prepare` (canonical JSON, hash, compression, normalization, search
+/// document) as one worker does it.
 func prepare(_ options: Options) throws {
     let directory = recordsDirectory(options)
     let v2Files = try load(directory, ["v2", "pages"], ".json").filter {
@@ -162,6 +163,12 @@ func prepare(_ options: Options) throws {
             for data in v2Files { checksum &+= studies(in: try JSONParser.parse(data)).count }
         }
     }
+    let parsed = try v2Files.flatMap { studies(in: try JSONParser.parse($0)) }
+    let canonical = median(rounds: options.rounds) {
+        for _ in 0..<repeats {
+            for study in parsed { checksum &+= study.canonicalData().count }
+        }
+    }
     let prepared = try median(rounds: options.rounds) {
         for _ in 0..<repeats {
             for data in v2Files {
@@ -175,6 +182,7 @@ func prepare(_ options: Options) throws {
     print("")
     print("                                        records/s   µs/record")
     for (name, seconds) in [("JSONParser.parse (baseline)          ", plain),
+                            ("canonical JSON of parsed studies     ", canonical),
                             ("parse + Importer.prepare (a worker)  ", prepared)] {
         print("\(name)  \(format(n / seconds))  \(String(format: "%10.1f", seconds / n * 1e6))")
     }
