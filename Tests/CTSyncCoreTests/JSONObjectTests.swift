@@ -80,4 +80,29 @@ import Testing
             #expect(throws: JSONParseError.self) { try JSONParser.parse(raw) }
         }
     }
+
+    /// Strings with several escapes, runs of every length between them (as criteria texts have a `\n` each line),
+    /// decode as Foundation's parser decodes them; a control byte or the end of the text after an escape fails at
+    /// the same offset as before it.
+    @Test func runsBetweenEscapesDecodeAsFoundationDoes() throws {
+        let escapes = ["\\n", "\\\"", "\\\\", "\\/", "\\t", "\\u00e9", "\\ud83d\\ude00", "\\u0000"]
+        for gap in 0..<19 {
+            var body = ""
+            for (n, escape) in escapes.enumerated() {
+                body += String(repeating: n % 2 == 0 ? "a" : "é", count: gap) + escape
+            }
+            body += String(repeating: "z", count: gap)
+            let text = "[\"" + body + "\"]"
+            let expected = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String]
+            #expect(try JSONParser.parse(text) == .array([.string(expected[0])]), "gap \(gap)")
+            let control = "[\"" + body + "\u{1F}x\"]"
+            let end = 2 + body.utf8.count
+            #expect { try JSONParser.parse(control) } throws: { error in
+                (error as? JSONParseError).map { $0.offset == end && $0.reason == "control character in a string" } ?? false
+            }
+            #expect { try JSONParser.parse("[\"" + body) } throws: { error in
+                (error as? JSONParseError).map { $0.offset == end && $0.reason == "unterminated string" } ?? false
+            }
+        }
+    }
 }

@@ -86,7 +86,7 @@ public struct JSONParser {
             index += 1
             return .object(JSONObject())
         }
-        var members: [JSONObject.Element] = []
+        var members: [JSONObject.Member] = []
         members.reserveCapacity(8)
         while true {
             skipWhitespace()
@@ -97,11 +97,11 @@ public struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after a member name") }
             index += 1
             skipWhitespace()
-            members.append((key: key, value: try parseValue(depth: depth + 1)))
+            members.append(JSONObject.Member(key: key, value: try parseValue(depth: depth + 1)))
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of data in an object") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(JSONObject(unsorted: members)) }
+            if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(JSONObject(members: members)) }
             throw error("expected ',' or '}' in an object")
         }
     }
@@ -172,28 +172,19 @@ public struct JSONParser {
     private mutating func parseString() throws -> String {
         index += 1  // opening quote
         let start = index
-        // Fast path: no escapes. Eight bytes at a time up to the first quote, backslash or control byte (study
-        // texts run to kilobytes), then byte by byte.
-        if let base = bytes.baseAddress {
-            while index + 8 <= bytes.count {
-                let w = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-                if JSONParser.hasSpecialByte(w) { break }
-                index += 8
-            }
-        }
-        while index < bytes.count {
-            let b = bytes[index]
-            if b == UInt8(ascii: "\"") {
-                let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-                index += 1
-                return s
-            }
-            if b == UInt8(ascii: "\\") { break }
-            if b < 0x20 { throw error("control character in a string") }
-            index += 1
-        }
+        // Fast path: no escapes (most strings, keys above all).
+        skipPlainBytes()
         guard index < bytes.count else { throw error("unterminated string") }
-        var buffer = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        if bytes[index] == UInt8(ascii: "\"") {
+            let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+            index += 1
+            return s
+        }
+        if bytes[index] < 0x20 { throw error("control character in a string") }
+        // Escapes (long texts have a `\n` every line): the runs between them are copied in one go.
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(index - start + 64)
+        buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
         while index < bytes.count {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
@@ -201,11 +192,6 @@ public struct JSONParser {
                 return String(decoding: buffer, as: UTF8.self)
             }
             if b < 0x20 { throw error("control character in a string") }
-            if b != UInt8(ascii: "\\") {
-                buffer.append(b)
-                index += 1
-                continue
-            }
             index += 1
             guard index < bytes.count else { throw error("unterminated escape") }
             let e = bytes[index]
@@ -239,8 +225,28 @@ public struct JSONParser {
             default:
                 throw error("invalid escape")
             }
+            let run = index
+            skipPlainBytes()
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<index]))
         }
         throw error("unterminated string")
+    }
+
+    /// Moves `index` to the next `"`, `\` or control byte (or the end): eight bytes at a time, then byte by byte.
+    @inline(__always)
+    private mutating func skipPlainBytes() {
+        if let base = bytes.baseAddress {
+            while index + 8 <= bytes.count {
+                let w = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                if JSONParser.hasSpecialByte(w) { break }
+                index += 8
+            }
+        }
+        while index < bytes.count {
+            let b = bytes[index]
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { return }
+            index += 1
+        }
     }
 
     /// Whether any of the eight bytes of `w` is `"`, `\` or below 0x20 (may say yes for a byte after one that is:
