@@ -36,6 +36,34 @@ import Testing
         #expect(parsed.compactString() == reference(parsed))
     }
 
+    /// On names that share their first bytes, differ late, are escaped, non-ASCII, hold NUL or repeat, the parser
+    /// orders and keeps members exactly as Foundation's dictionary form does, for small and large objects.
+    /// (Canonically equivalent names, one key to Foundation, are `membersAreOrderedByTheirUTF8Bytes`'s case.)
+    @Test func membersInAnyOrderMatchTheDictionaryForm() throws {
+        let names = ["interventionModel", "interventionModelDescription", "interventionMode", "a", "", "aaaaaaaa",
+                     "aaaaaaaa\\u0000", "aaaaaaa\\u00e9", "aaaaaaaé", "\\u0061bc", "abc", "zzzzzzzzz1", "zzzzzzzzz0",
+                     "Z", "é", "\\ud83d\\ude00x", "primaryCompletionDateStruct", "primaryCompletionDate"]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ n: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(n))
+        }
+        for round in 0..<300 {
+            let count = 1 + next(round % 3 == 0 ? 30 : 12)
+            let picked = (0..<count).map { _ in names[next(names.count)] }
+            let text = "{" + picked.enumerated().map { "\"\($0.element)\":\($0.offset)" }.joined(separator: ",") + "}"
+            let parsed = try JSONParser.parse(text)
+            let foundation = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
+            #expect(parsed.objectValue?.count == foundation.count, "\(text)")
+            #expect(parsed.compactString() == reference(parsed), "\(text)")
+            var expected = ""
+            for key in foundation.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+                expected += (expected.isEmpty ? "" : ",") + JSONValue.string(key).compactString() + ":\(foundation[key]!)"
+            }
+            #expect(parsed.compactString() == "{" + expected + "}", "\(text)")
+        }
+    }
+
     @Test func membersAreOrderedByTheirUTF8Bytes() throws {
         let parsed = try JSONParser.parse(#"{"é":1,"a":2,"Z":3,"ab":4,"":5,"e\u0301":6}"#)
         #expect(parsed.objectValue?.keys == ["", "Z", "a", "ab", "e\u{301}", "é"])
