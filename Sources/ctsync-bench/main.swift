@@ -199,16 +199,16 @@ func write(_ options: Options) throws {
     let v2Files = try load(directory, ["v2", "pages"], ".json")
     var originals: [JSONValue] = []
     for data in v2Files {
-        for study in studies(in: try JSONParser.parse(data)) where study[path: "protocolSection.identificationModule.nctId"] != nil {
-            originals.append(study)
-        }
+        let parsed = studies(in: try JSONParser.parse(data))
+        originals += parsed.filter { $0[path: "protocolSection.identificationModule.nctId"] != nil }
     }
     let count = 1_000 * options.repeats
     var prepared: [PreparedRecord] = []
     prepared.reserveCapacity(count)
     for i in 0..<count {
         let id = String(format: "NCT9%07d", i)
-        let clone = originals[i % originals.count].setting(path: "protocolSection.identificationModule.nctId", to: .string(id))
+        let clone = originals[i % originals.count]
+            .setting(path: "protocolSection.identificationModule.nctId", to: .string(id))
         prepared.append(try Importer.prepare(clone))
     }
     print("records: \(directory.path)")

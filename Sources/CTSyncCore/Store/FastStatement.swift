@@ -7,8 +7,8 @@ import GRDBSQLite
 ///
 /// Storing a study runs half a dozen of these; in an import GRDB's argument arrays, its bindings and its `Row`s were
 /// about a tenth of the single writer's time. The statement is GRDB's cached one for `sql` (prepared once per
-/// connection) unless told otherwise. It is only ever run through this type: GRDB would rebind its own arguments anyway. Errors are
-/// GRDB's `DatabaseError`, as from any other statement, so `StoreError.wrap` reads them alike.
+/// connection) unless told otherwise, and only ever run through this type (GRDB would rebind its own arguments
+/// anyway). Errors are GRDB's `DatabaseError`, as from any other statement, so `StoreError.wrap` reads them alike.
 struct FastStatement {
     private let statement: Statement
     private let db: Database
@@ -78,9 +78,8 @@ struct FastStatement {
         func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
 
         func text(_ column: Int32) -> String? {
-            guard sqlite3_column_type(handle, column) != SQLITE_NULL, let bytes = sqlite3_column_text(handle, column) else {
-                return nil
-            }
+            guard sqlite3_column_type(handle, column) != SQLITE_NULL,
+                  let bytes = sqlite3_column_text(handle, column) else { return nil }
             let count = Int(sqlite3_column_bytes(handle, column))
             return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
         }
@@ -107,8 +106,8 @@ struct FastStatement {
         bind(&bindings)
         guard bindings.failure == SQLITE_OK else { throw error(bindings.failure) }
         guard bindings.index == sqlite3_bind_parameter_count(handle) else {
-            throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "wrong number of statement arguments: \(bindings.index)",
-                                sql: statement.sql)
+            throw DatabaseError(resultCode: .SQLITE_MISUSE,
+                                message: "wrong number of statement arguments: \(bindings.index)", sql: statement.sql)
         }
         var result: T?
         while true {

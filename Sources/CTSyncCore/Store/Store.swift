@@ -185,8 +185,9 @@ public final class Store: Sendable {
             return .unchanged(version: latest.version)
         }
         if source == .import, previous != nil,
-           let same = try FastStatement(db, "SELECT version FROM versions WHERE nct_id = ? AND content_hash = ? LIMIT 1")
-               .first({ $0.text(id); $0.text(record.contentHash) }, { Int($0.int64(0)) }) {
+           let same = try FastStatement(db, """
+               SELECT version FROM versions WHERE nct_id = ? AND content_hash = ? LIMIT 1
+               """).first({ $0.text(id); $0.text(record.contentHash) }, { Int($0.int64(0)) }) {
             return .unchanged(version: same)
         }
         let version = (previous ?? 0) + 1
@@ -196,8 +197,9 @@ public final class Store: Sendable {
                 raw_size, raw)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute {
-                $0.text(id); $0.int(version); $0.text(now); $0.text(record.lastUpdatePosted); $0.text(record.overallStatus)
-                $0.text(record.contentHash); $0.text(source.rawValue); $0.int(record.rawSize); $0.blob(record.compressed)
+                $0.text(id); $0.int(version); $0.text(now); $0.text(record.lastUpdatePosted)
+                $0.text(record.overallStatus); $0.text(record.contentHash); $0.text(source.rawValue)
+                $0.int(record.rawSize); $0.blob(record.compressed)
             }
         return previous.map { .changed(version: version, previous: $0) } ?? .new(version: version)
     }
@@ -375,7 +377,9 @@ public final class Store: Sendable {
         try set(walPages: walPages, ftsHashBytes: ftsHashBytes)
         let journaled = (try? writer.writeWithoutTransaction(Store.enterRollbackJournalIfEmpty)) ?? false
         defer {
-            if journaled { try? writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") } }
+            if journaled {
+                try? writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+            }
             try? set(walPages: 1_000, ftsHashBytes: 1 << 20)
         }
         return try body()
