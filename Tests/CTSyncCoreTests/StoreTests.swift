@@ -179,6 +179,31 @@ import Testing
         #expect(try other.totals().studies == 1)
     }
 
+    /// While a first import holds a new store (in the middle of a transaction), another process opening it is told
+    /// so, and opens it once the import is done.
+    @Test func aStoreHeldByAFirstImportIsAClearBusyError() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("db.sqlite").path
+        let loader = try Store(path: path)
+        var opened: Result<Store, Error>?
+        var pulled = 0
+        try loader.withBulkLoad {
+            _ = try loader.record(pulling: {
+                pulled += 1
+                if pulled == 2 { opened = Result { try Store(path: path) } }
+                return pulled <= 2 ? try PreparedRecord(try StudyRecord(json: study)) : nil
+            }, source: .import)
+        }
+        guard case .failure(let error) = opened else {
+            Issue.record("the store opened while the import held it")
+            return
+        }
+        #expect(error.localizedDescription.contains("is busy: another process holds it"))
+        #expect(error.localizedDescription.contains(path))
+        #expect(try Store(path: path).totals().versions == 1)
+    }
+
     // MARK: - Bad databases
 
     @Test func missingDirectoryIsAClearError() throws {

@@ -359,7 +359,8 @@ public final class Store: Sendable {
     /// other connection has the store open: the pages it adds to the file are then written once, where the log
     /// writes every page twice (into the log, then into the file). The journal only keeps the few pages a
     /// transaction changes that an earlier one wrote, so a crash still loses no committed batch. Afterwards the
-    /// store is back in WAL mode. 10,000 studies: ~0.4 s less system time and no final checkpoint.
+    /// store is back in WAL mode. 10,000 studies: ~0.4 s less system time and no final checkpoint. While it runs,
+    /// other processes cannot open the store (`StoreError.busy` says why), where the log would let them read.
     ///
     /// FTS5 also keeps up to `ftsHashBytes` of new terms in memory (instead of 1 MiB) before it writes them as a
     /// segment: a batch of 4,000 studies then makes one segment rather than dozens for FTS5 to merge again

@@ -14,6 +14,7 @@ public enum StoreError: Error, LocalizedError, Sendable {
     case unknownAlert(String)
     case alertExists(String)
     case corruptVersion(nctId: String, version: Int, detail: String)
+    case busy(path: String)
     case sqlite(path: String, detail: String)
 
     public var errorDescription: String? {
@@ -40,6 +41,9 @@ public enum StoreError: Error, LocalizedError, Sendable {
             return "an alert named '\(name)' already exists (remove it first to change it)"
         case .corruptVersion(let id, let version, let detail):
             return "stored version \(version) of \(id) cannot be read: \(detail)"
+        case .busy(let path):
+            return "database \(path) is busy: another process holds it (a first import into a new store keeps it "
+                + "until the import ends); try again when it has finished"
         case .sqlite(let path, let detail):
             return "database \(path): \(detail)"
         }
@@ -53,6 +57,7 @@ public enum StoreError: Error, LocalizedError, Sendable {
         switch db.resultCode.primaryResultCode {
         case .SQLITE_NOTADB, .SQLITE_CORRUPT: return StoreError.notADatabase(path: path, detail: detail)
         case .SQLITE_READONLY: return StoreError.readOnly(path: path, detail: detail)
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return StoreError.busy(path: path)
         case .SQLITE_CANTOPEN:
             let dir = (path as NSString).deletingLastPathComponent
             if !dir.isEmpty, !FileManager.default.fileExists(atPath: dir) { return StoreError.missingDirectory(path: path) }
