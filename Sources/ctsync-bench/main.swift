@@ -82,6 +82,30 @@ func median(rounds: Int, _ body: () throws -> Void) rethrows -> Double {
 
 func format(_ rate: Double) -> String { String(format: "%10.0f", rate) }
 
+/// A table of timings: each row's rate per second and microseconds per item, for `items` items.
+func printRates(_ units: String, per unit: String, _ rows: [(name: String, seconds: Double)], items: Double) {
+    let width = rows.map(\.name.count).max() ?? 0
+    print("")
+    print(String(repeating: " ", count: width) + "\(units)/s".leftPadded(to: 14) + "µs/\(unit)".leftPadded(to: 12))
+    for row in rows {
+        let name = row.name.padding(toLength: width, withPad: " ", startingAt: 0)
+        print(name + "  " + format(items / row.seconds).leftPadded(to: 12)
+              + String(format: "%.1f", row.seconds / items * 1e6).leftPadded(to: 12))
+    }
+    print("")
+}
+
+/// Consecutive ranges of `0..<count`, `size` at a time (an import's transactions).
+func batches(of size: Int, in count: Int) -> [Range<Int>] {
+    stride(from: 0, to: count, by: size).map { $0..<min($0 + size, count) }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}
+
 func normalize(_ options: Options) throws {
     let directory = recordsDirectory(options)
     // v2 files that hold at least one study (the retired classic-API file holds none).
@@ -178,22 +202,17 @@ func prepare(_ options: Options) throws {
             }
         }
     }
-    let n = Double(count * repeats)
-    print("")
-    print("                                        records/s   µs/record")
-    for (name, seconds) in [("JSONParser.parse (baseline)          ", plain),
-                            ("canonical JSON of parsed studies     ", canonical),
-                            ("parse + Importer.prepare (a worker)  ", prepared)] {
-        print("\(name)  \(format(n / seconds))  \(String(format: "%10.1f", seconds / n * 1e6))")
-    }
-    print("")
+    let rows = [("JSONParser.parse (baseline)", plain), ("canonical JSON of parsed studies", canonical),
+                ("parse + Importer.prepare (a worker)", prepared)]
+    printRates("records", per: "record", rows, items: Double(count * repeats))
     print(String(format: "a worker's work takes %.2f× the time of parsing alone", prepared / plain))
     print("(checksum \(checksum))")
 }
 
 /// The import's single writer alone: `--repeat` × 1,000 distinct studies (clones of the real v2 records with new
 /// ids, prepared ahead as the workers prepare them) stored into a new database file as an import stores them
-/// (`withBulkLoad`, 4,000 per transaction), against writing the same compressed bodies into a plain table.
+/// (`withBulkLoad`, 4,000 per transaction, each record handed over as the importer hands them), against writing the
+/// same compressed bodies into a plain table.
 func write(_ options: Options) throws {
     let directory = recordsDirectory(options)
     let v2Files = try load(directory, ["v2", "pages"], ".json")
@@ -224,11 +243,9 @@ func write(_ options: Options) throws {
     let store = try median(rounds: options.rounds) {
         let s = try fresh()
         try s.withBulkLoad {
-            var start = 0
-            while start < prepared.count {
-                let end = min(start + 4_000, prepared.count)
-                _ = try s.record(prepared: Array(prepared[start..<end]), source: .import)
-                start = end
+            for batch in batches(of: 4_000, in: prepared.count) {
+                var records = prepared[batch].makeIterator()
+                _ = try s.record(pulling: { records.next() }, source: .import)
             }
         }
     }
@@ -239,22 +256,15 @@ func write(_ options: Options) throws {
             try db.execute(sql: "PRAGMA journal_mode = DELETE")
             try db.execute(sql: "CREATE TABLE bodies (nct_id TEXT PRIMARY KEY, raw BLOB NOT NULL)")
         }
-        var start = 0
-        while start < prepared.count {
-            let end = min(start + 4_000, prepared.count)
+        for batch in batches(of: 4_000, in: prepared.count) {
             try queue.write { db in
                 let insert = try db.cachedStatement(sql: "INSERT INTO bodies (nct_id, raw) VALUES (?, ?)")
-                for p in prepared[start..<end] { try insert.execute(arguments: [p.nctId.rawValue, p.compressed]) }
+                for p in prepared[batch] { try insert.execute(arguments: [p.nctId.rawValue, p.compressed]) }
             }
-            start = end
         }
     }
-    let n = Double(count)
-    print("")
-    print("                                            studies/s   µs/study")
-    print("bodies alone into one table (baseline)   \(format(n / plain))  \(String(format: "%9.1f", plain / n * 1e6))")
-    print("Store.record(prepared:), as an import    \(format(n / store))  \(String(format: "%9.1f", store / n * 1e6))")
-    print("")
+    printRates("studies", per: "study", [("bodies alone into one table (baseline)", plain),
+                                         ("Store.record(pulling:), as an import", store)], items: Double(count))
     print(String(format: "the writer's full work takes %.2f× the time of writing the bodies alone", store / plain))
 }
 
