@@ -228,6 +228,12 @@ public final class Importer: Sendable {
     }
 
     private static func parseJSON(_ entry: ImportEntry, into out: inout Parsed) {
+        // One study (every entry of the bulk archive): through the tape, building only what is stored of it.
+        if let prepared = prepare(study: entry.bytes) {
+            out.records.append(prepared)
+            return
+        }
+        // Arrays, pages, and what the tape leaves to the tree or finds wrong: parsed whole, errors named.
         let document: JSONValue
         do {
             document = try JSONParser.parse(entry.bytes)
@@ -279,6 +285,15 @@ public final class Importer: Sendable {
     public static func prepare(_ study: JSONValue) throws -> PreparedRecord {
         let (record, canonical) = try StudyRecord.withCanonicalForm(study)
         return try PreparedRecord(record, canonical: canonical)
+    }
+
+    /// What a worker does with an entry that holds one study: the same record as `prepare(JSONParser.parse(data))`;
+    /// nil when the entry is not one study object, or is wrong, or is anything else the tape leaves to the tree.
+    public static func prepare(study data: Data) -> PreparedRecord? {
+        guard let (record, canonical) = StudyRecord.withCanonicalForm(of: data, selecting: PreparedRecord.reads) else {
+            return nil
+        }
+        return try? PreparedRecord(record, canonical: canonical)
     }
 
     private static func describeStart(_ data: Data) -> String {

@@ -44,6 +44,23 @@ public struct PreparedRecord: Sendable {
         search = SearchDocument(json: record.json, summary: summary)
     }
 
+    /// What `init(_:canonical:)` reads of a v2 study (through `StudySummary`, `Trial(v2:indexOnly:)` and the search
+    /// document): the import builds no more of a study than this (`StudyRecord.withCanonicalForm(of:selecting:)`).
+    /// The results, outcomes, references and most of the derived section are two thirds of a study's values.
+    /// `resultsSection` is read for its presence only: left out, it is there as an empty object.
+    static let reads = JSONSelection.members([
+        "protocolSection": .members([
+            "identificationModule": .all, "statusModule": .all, "sponsorCollaboratorsModule": .all,
+            "conditionsModule": .all, "descriptionModule": .all, "armsInterventionsModule": .all,
+            "designModule": .all, "eligibilityModule": .all, "contactsLocationsModule": .all,
+        ]),
+        "derivedSection": .members([
+            "conditionBrowseModule": .members(["meshes": .all, "ancestors": .all]),
+            "interventionBrowseModule": .members(["meshes": .all]),
+        ]),
+        "hasResults": .all,
+    ])
+
     /// About the memory the record holds: the compressed body, the search document's texts and profile, the rest.
     var approximateBytes: Int {
         let s = search
