@@ -49,6 +49,21 @@ import Testing
         return out
     }
 
+    /// The byte-string set behind `stems` finds every word it was given, adds each once, and says no to others,
+    /// through its growth from 128 slots to thousands.
+    @Test func asciiWordSetAddsEachWordOnce() {
+        var set = TextTokens.ASCIIWords()
+        let words = (0..<3_000).map { Array("w\($0)x".utf8) } + [[], Array("a".utf8)]
+        for word in words {
+            #expect(word.withUnsafeBufferPointer { set.insert($0) })
+            #expect(!word.withUnsafeBufferPointer { set.insert($0) })
+        }
+        for word in words { #expect(word.withUnsafeBufferPointer { set.contains($0) }) }
+        for other in ["w3000x", "w1", "x", "w12x ", "W12x"] {
+            #expect(!Array(other.utf8).withUnsafeBufferPointer { set.contains($0) }, "\(other)")
+        }
+    }
+
     /// Stopping at the limit gives what folding the whole text gives, at every limit, on every real text (and the
     /// titles and summary together, as the profile takes them) and on hostile Unicode.
     @Test func stemsEqualTheWholeTextDefinition() {

@@ -160,12 +160,12 @@ extension JSONValue {
     /// `JSONValue.object(JSONObject(map.mapValues(JSONValue.string)))` writes it, without building the value.
     static func writeStrings(_ map: [String: String], into out: inout [UInt8]) {
         out.append(0x7B)
-        let keys = map.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        for (n, key) in keys.enumerated() {
+        // Compared as `JSONObject` orders its members (memcmp of the UTF-8 bytes), each value taken with its key.
+        for (n, member) in map.sorted(by: { JSONObject.compare($0.key, $1.key) < 0 }).enumerated() {
             if n > 0 { out.append(0x2C) }
-            writeString(key, into: &out)
+            writeString(member.key, into: &out)
             out.append(0x3A)
-            writeString(map[key]!, into: &out)
+            writeString(member.value, into: &out)
         }
         out.append(0x7D)
     }
