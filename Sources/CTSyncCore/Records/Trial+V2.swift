@@ -197,47 +197,46 @@ extension Trial {
 ///
 /// An absent member and `null` both read as nil; a value of the wrong JSON type is an error.
 ///
-/// The path is only spelled out when an error names it, or when the node is an object that its members are read
-/// from: a scalar read (nearly every node) never builds its path, which was most of the cost of reading a study.
+/// The path is only spelled out when an error names it: each object or array whose members are read links to the
+/// one it is in (`PathStep`), so that reading a study makes no path strings at all (spelling out the path of every
+/// object read, such as `protocolSection.contactsLocationsModule.locations[17]`, was a tenth of normalizing it).
 private struct V2Node {
     let value: JSONValue?
     let nctId: String?
-    /// The node's path when `key` is nil and `index` is negative; otherwise the path of the object or array it is in.
-    private let base: String
-    /// The member name under `base`, for a member whose path is not spelled out yet.
+    /// The object or array this node is in; nil for the document itself.
+    private let container: PathStep?
+    /// The member name in `container`, for a member.
     private let key: String?
-    /// The element's index under `base`, for an element whose path is not spelled out yet; negative otherwise.
+    /// The element's index in `container`, for an element; negative otherwise.
     private let index: Int
+    /// This node as a container, made when it is an object (its members are read from it).
+    private let step: PathStep?
 
+    /// The document itself (`path` is empty).
     init(value: JSONValue?, path: String, nctId: String?) {
-        self.value = value
-        self.nctId = nctId
-        base = path
-        key = nil
-        index = -1
+        precondition(path.isEmpty, "a V2Node is made for a whole document")
+        self.init(child: value, container: nil, key: nil, index: -1, nctId: nctId)
     }
 
-    private init(value: JSONValue?, base: String, key: String?, index: Int, nctId: String?) {
+    /// A member or element of `container`.
+    private init(child value: JSONValue?, container: PathStep?, key: String?, index: Int, nctId: String?) {
         self.value = value
         self.nctId = nctId
-        self.base = base
+        self.container = container
         self.key = key
         self.index = index
+        if case .object? = value {
+            step = PathStep(parent: container, key: key, index: index)
+        } else {
+            step = nil
+        }
     }
+
+    /// This node as the container of what is read from it.
+    private var ownStep: PathStep { step ?? PathStep(parent: container, key: key, index: index) }
 
     /// `protocolSection.designModule.enrollmentInfo.count`, `…locations[3]`.
-    var path: String {
-        if let key { return base.isEmpty ? key : base + "." + key }
-        if index >= 0 { return "\(base)[\(index)]" }
-        return base
-    }
-
-    /// A child read from `base`: an object has its path spelled out once, as its members are read from it; anything
-    /// else keeps it pending.
-    private init(child value: JSONValue?, base: String, key: String?, index: Int, nctId: String?) {
-        self.init(value: value, base: base, key: key, index: index, nctId: nctId)
-        if case .object? = value { self = V2Node(value: value, path: path, nctId: nctId) }
-    }
+    var path: String { ownStep.path }
 
     /// False for an absent member or `null`.
     var isPresent: Bool {
@@ -275,24 +274,24 @@ private struct V2Node {
     func at(_ key: String) throws(RecordError) -> V2Node {
         switch value {
         case .object(let members)?:
-            return V2Node(child: members[key], base: path, key: key, index: -1, nctId: nctId)
+            return V2Node(child: members[key], container: step, key: key, index: -1, nctId: nctId)
         case nil, .null?:
-            return V2Node(value: nil, base: path, key: key, index: -1, nctId: nctId)
+            return V2Node(child: nil, container: ownStep, key: key, index: -1, nctId: nctId)
         default: throw mismatch("an object")
         }
     }
 
     /// The elements of this array, with their indexes in the path; empty when absent.
     func elements() throws(RecordError) -> Elements {
-        guard isPresent else { return Elements(items: [], base: "", nctId: nctId) }
+        guard isPresent else { return Elements(items: [], container: nil, nctId: nctId) }
         guard case .array(let items)? = value else { throw mismatch("an array") }
-        return Elements(items: items, base: path, nctId: nctId)
+        return Elements(items: items, container: items.isEmpty ? nil : ownStep, nctId: nctId)
     }
 
     /// An array's elements as nodes, made one at a time as they are read.
     struct Elements: Sequence {
         let items: [JSONValue]
-        let base: String
+        let container: PathStep?
         let nctId: String?
 
         func makeIterator() -> Iterator { Iterator(elements: self) }
@@ -304,8 +303,8 @@ private struct V2Node {
             mutating func next() -> V2Node? {
                 guard position < elements.items.count else { return nil }
                 defer { position += 1 }
-                return V2Node(child: elements.items[position], base: elements.base, key: nil, index: position,
-                              nctId: elements.nctId)
+                return V2Node(child: elements.items[position], container: elements.container, key: nil,
+                              index: position, nctId: elements.nctId)
             }
         }
     }
@@ -335,7 +334,7 @@ private struct V2Node {
             case .string(let s): out.append(s)
             case .null: continue
             default:
-                throw V2Node(value: item, base: path, key: nil, index: n, nctId: nctId).mismatch("a string")
+                throw V2Node(child: item, container: ownStep, key: nil, index: n, nctId: nctId).mismatch("a string")
             }
         }
         return out
@@ -397,5 +396,37 @@ private struct V2Node {
             throw error("expected an age such as \"18 Years\", found \(V2Node.quote(s))")
         }
         return age
+    }
+}
+
+/// One step of a `V2Node`'s path: the member `key` or element `index` of `parent` (neither for the document).
+private final class PathStep {
+    let parent: PathStep?
+    let key: String?
+    let index: Int
+
+    init(parent: PathStep?, key: String?, index: Int) {
+        self.parent = parent
+        self.key = key
+        self.index = index
+    }
+
+    /// `protocolSection.designModule`, `…locations[3]`; empty for the document.
+    var path: String {
+        var steps: [PathStep] = []
+        var next: PathStep? = self
+        while let step = next {
+            steps.append(step)
+            next = step.parent
+        }
+        var out = ""
+        for step in steps.reversed() {
+            if let key = step.key {
+                out = out.isEmpty ? key : out + "." + key
+            } else if step.index >= 0 {
+                out += "[\(step.index)]"
+            }
+        }
+        return out
     }
 }
