@@ -11,9 +11,11 @@ import Glibc
 // For each size it generates (once, cached in --work) an archive in the bulk layout with
 // Benchmarks/generate_archive.py from the real records, then runs, alternating, `ctsync import ARCHIVE --json`
 // on a fresh database and `python3 Benchmarks/baseline_import.py ARCHIVE DB`, each as a child process measured
-// with wait4 (wall time, peak RSS = ru_maxrss). It prints medians over the rounds: studies/s, MB/s (uncompressed
-// JSON), peak RSS, database bytes per study, and the ratio to the baseline (which the noise of a shared machine
-// hits alike). Output: a Markdown table on stdout, progress on stderr.
+// with wait4 (wall time, CPU time = user + system, peak RSS = ru_maxrss). It prints medians over the rounds:
+// studies/s, MB/s (uncompressed JSON), CPU µs per study, peak RSS, database bytes per study, and the ratio to the
+// baseline (which the noise of a shared machine hits alike, though not quite: the baseline runs on one core,
+// ctsync on two, and a neighbour taking part of the second core slows ctsync alone; the CPU per study shows what
+// each does whatever the wall clock says). Output: a Markdown table on stdout, progress on stderr.
 
 struct Options {
     var sizes = [10_000, 100_000]
@@ -24,9 +26,10 @@ struct Options {
     var keep = false
 }
 
-/// One child run: wall seconds, peak RSS in bytes, exit status and stdout.
+/// One child run: wall seconds, CPU seconds (user + system), peak RSS in bytes, exit status and stdout.
 struct Run {
     var seconds: Double
+    var cpu: Double = 0
     var peakRSS: Int
     var status: Int32
     var stdout: String
@@ -52,7 +55,9 @@ func spawn(_ argv: [String], stdoutPath: String) -> Run {
     _ = wait4(pid, &status, 0, &usage)
     let seconds = Date().timeIntervalSince(start)
     let out = (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? ""
-    return Run(seconds: seconds, peakRSS: Int(usage.ru_maxrss) * 1024, status: (status >> 8) & 0xFF, stdout: out)
+    func time(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return Run(seconds: seconds, cpu: time(usage.ru_utime) + time(usage.ru_stime), peakRSS: Int(usage.ru_maxrss) * 1024,
+               status: (status >> 8) & 0xFF, stdout: out)
 }
 
 func fileSize(_ path: String) -> Int {
@@ -112,6 +117,7 @@ for n in options.sizes {
     }
     let zipBytes = fileSize(archive)
     var ours: [Double] = [], base: [Double] = [], ourRSS: [Double] = [], baseRSS: [Double] = []
+    var ourCPU: [Double] = [], baseCPU: [Double] = []
     var dbPerStudy: [Double] = [], basePerStudy: [Double] = [], rawBytes = 0.0
     for round in 1...options.rounds {
         let db = "\(options.work)/bench.sqlite"
@@ -121,6 +127,7 @@ for n in options.sizes {
         guard r.status == 0, Int(imported) == n else { log("ctsync import failed (\(r.status)): \(r.stdout.prefix(400))"); exit(1) }
         rawBytes = jsonNumber(r.stdout, "bytes") ?? 0
         ours.append(r.seconds)
+        ourCPU.append(r.cpu)
         ourRSS.append(Double(r.peakRSS))
         dbPerStudy.append(Double(fileSize(db) + fileSize(db + "-wal")) / Double(n))
         remove([db, db + "-wal", db + "-shm", db + ".lock"])
@@ -130,21 +137,23 @@ for n in options.sizes {
         let b = spawn(["python3", "\(root)/Benchmarks/baseline_import.py", archive, bdb], stdoutPath: out)
         guard b.status == 0 else { log("baseline failed: \(b.stdout)"); exit(1) }
         base.append(b.seconds)
+        baseCPU.append(b.cpu)
         baseRSS.append(Double(b.peakRSS))
         basePerStudy.append(Double(fileSize(bdb)) / Double(n))
         remove([bdb])
-        log(String(format: "%d studies, round %d: ctsync %.1f s (%.0f/s, %.0f MB RSS), baseline %.1f s (%.0f/s, %.0f MB RSS), load %@",
-                   n, round, r.seconds, Double(n) / r.seconds, Double(r.peakRSS) / 1e6, b.seconds, Double(n) / b.seconds,
-                   Double(b.peakRSS) / 1e6, load()))
+        log(String(format: "%d studies, round %d: ctsync %.1f s (%.0f/s, CPU %.1f s, %.0f MB RSS), baseline %.1f s (%.0f/s, CPU %.1f s, %.0f MB RSS), load %@",
+                   n, round, r.seconds, Double(n) / r.seconds, r.cpu, Double(r.peakRSS) / 1e6, b.seconds, Double(n) / b.seconds,
+                   b.cpu, Double(b.peakRSS) / 1e6, load()))
     }
     let t = median(ours), tb = median(base)
-    rows.append(String(format: "| %d | %.0f MB / %.0f MB | %.1f s | **%.0f** | %.1f | %.0f MB | %.0f B | %.1f s | %.0f | %.0f MB | %.0f B | **%.2f×** |",
-                       n, rawBytes / 1e6, Double(zipBytes) / 1e6, t, Double(n) / t, rawBytes / 1e6 / t, median(ourRSS) / 1e6,
-                       median(dbPerStudy), tb, Double(n) / tb, median(baseRSS) / 1e6, median(basePerStudy), tb / t))
+    rows.append(String(format: "| %d | %.0f MB / %.0f MB | %.1f s | **%.0f** | %.1f | %.0f µs | %.0f MB | %.0f B | %.1f s | %.0f | %.0f µs | %.0f MB | %.0f B | **%.2f×** |",
+                       n, rawBytes / 1e6, Double(zipBytes) / 1e6, t, Double(n) / t, rawBytes / 1e6 / t,
+                       median(ourCPU) / Double(n) * 1e6, median(ourRSS) / 1e6, median(dbPerStudy), tb, Double(n) / tb,
+                       median(baseCPU) / Double(n) * 1e6, median(baseRSS) / 1e6, median(basePerStudy), tb / t))
     if !options.keep { remove([archive]) }
 }
 print("Machine: \(ProcessInfo.processInfo.activeProcessorCount) cores (\(cpu)), medians of \(options.rounds) rounds, load at the end \(load()).")
 print("")
-print("| studies | JSON / zip | ctsync time | studies/s | MB/s | peak RSS | DB bytes/study | baseline time | baseline studies/s | baseline RSS | baseline DB bytes/study | ctsync ÷ baseline speed |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+print("| studies | JSON / zip | ctsync time | studies/s | MB/s | CPU/study | peak RSS | DB bytes/study | baseline time | baseline studies/s | baseline CPU/study | baseline RSS | baseline DB bytes/study | ctsync ÷ baseline speed |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for r in rows { print(r) }
