@@ -117,7 +117,8 @@ func studyTexts(in data: Data) -> [Data] {
     }
     if case .array = json { return elements(from: 0) }
     let key = Array(#""studies":["#.utf8)
-    guard let at = (0..<(compact.count - key.count)).first(where: { compact[$0..<($0 + key.count)].elementsEqual(key) })
+    guard compact.count >= key.count,
+          let at = (0...(compact.count - key.count)).first(where: { compact[$0..<($0 + key.count)].elementsEqual(key) })
     else { return [] }
     return elements(from: at + key.count - 1)
 }

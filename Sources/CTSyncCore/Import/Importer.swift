@@ -290,7 +290,9 @@ public final class Importer: Sendable {
     /// What a worker does with an entry that holds one study: the same record as `prepare(JSONParser.parse(data))`;
     /// nil when the entry is not one study object, or is wrong, or is anything else the tape leaves to the tree.
     public static func prepare(study data: Data) -> PreparedRecord? {
-        guard let (record, canonical) = StudyRecord.withCanonicalForm(of: data, selecting: PreparedRecord.reads) else {
+        // An array of studies is the tree's: not read twice.
+        guard data.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) == UInt8(ascii: "{"),
+              let (record, canonical) = StudyRecord.withCanonicalForm(of: data, selecting: PreparedRecord.reads) else {
             return nil
         }
         return try? PreparedRecord(record, canonical: canonical)

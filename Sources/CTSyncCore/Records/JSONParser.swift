@@ -342,9 +342,10 @@ struct JSONToken {
     var kind: Kind
     /// A string with an escape; a number that is an integer of at most 18 digits (`JSONParser.isShortInteger`).
     var flag: Bool
-    /// A string's first byte after its opening quote; a number's first byte; a container's opening bracket.
+    /// A string's first byte after its opening quote; the first byte of a number or a literal; a container's
+    /// opening bracket.
     var start: Int32
-    /// A string's closing quote; the byte after a number or a container.
+    /// A string's closing quote; the byte after a number, a literal or a container.
     var end: Int32
     /// The index of the token after this value and everything in it.
     var next: Int32
@@ -384,8 +385,8 @@ extension JSONParser {
         if depth > JSONParser.maximumDepth { throw error("nesting deeper than \(JSONParser.maximumDepth)") }
         let at = tape.count
         let start = Int32(index)
-        func scalar(_ kind: JSONToken.Kind, flag: Bool = false, from: Int32 = start) {
-            tape.append(JSONToken(kind: kind, flag: flag, start: from, end: Int32(index), next: Int32(at + 1), count: 0))
+        func scalar(_ kind: JSONToken.Kind, flag: Bool = false) {
+            tape.append(JSONToken(kind: kind, flag: flag, start: start, end: Int32(index), next: Int32(at + 1), count: 0))
         }
         switch bytes[index] {
         case UInt8(ascii: "{"), UInt8(ascii: "["):

@@ -3,11 +3,11 @@ import Foundation
 /// A document read once into tokens (`JSONParser.tape`), from which its canonical JSON is written and the parts
 /// that are needed are built as `JSONValue`s, without building the whole tree first.
 ///
-/// What it writes and builds is, byte for byte and value for value, what `JSONParser.parse` followed by
-/// `canonicalData()` gives: strings and numbers go through the parser's own decoding wherever they are not
-/// copied as they are (a string without escapes that is valid UTF-8; an integer of at most 18 digits). The few
-/// documents it does not handle (an escaped or invalid UTF-8 member name, a name given twice) are left to the tree:
-/// `canonicalData` returns nil for them.
+/// The canonical JSON it writes is, byte for byte, what `JSONParser.parse` followed by `canonicalData()` gives, and
+/// the values it builds are the parser's (but for the members left out, which are empty values of their type):
+/// strings and numbers go through the parser's own decoding wherever they are not copied as they are (a string
+/// without escapes that is valid UTF-8; an integer of at most 18 digits). The few documents it does not handle (an
+/// escaped or invalid UTF-8 member name, a name given twice) are left to the tree: `canonicalData` returns nil.
 struct JSONTape {
     let bytes: UnsafeBufferPointer<UInt8>
     let tokens: [JSONToken]

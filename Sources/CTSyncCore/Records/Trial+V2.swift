@@ -20,7 +20,7 @@ extension Trial {
         guard case .object = study else {
             throw RecordError(nctId: nil, path: "", reason: "a study must be a JSON object, not \(study.typeName)")
         }
-        let anonymous = V2Node(value: study, path: "", nctId: nil)
+        let anonymous = V2Node(document: study, nctId: nil)
         let protocolSection = try anonymous.at("protocolSection")
         guard protocolSection.isPresent else {
             throw protocolSection.error("missing: this is not an API v2 study object")
@@ -29,7 +29,7 @@ extension Trial {
         guard let idText = try idNode.string() else { throw idNode.error("missing") }
         guard let id = NCTID(idText) else { throw idNode.error("not an NCT id: \(V2Node.quote(idText))") }
 
-        let root = V2Node(value: study, path: "", nctId: id.rawValue)
+        let root = V2Node(document: study, nctId: id.rawValue)
         let p = try root.at("protocolSection")
         self.init(nctId: id.rawValue)
 
@@ -209,12 +209,12 @@ private struct V2Node {
     private let key: String?
     /// The element's index in `container`, for an element; negative otherwise.
     private let index: Int
-    /// This node as a container, made when it is an object (its members are read from it).
+    /// This node as a container, made with the node when it is an object (its members are read from it); other
+    /// nodes make one only when something is read from them (an absent member's members, an array's elements).
     private let step: PathStep?
 
-    /// The document itself (`path` is empty).
-    init(value: JSONValue?, path: String, nctId: String?) {
-        precondition(path.isEmpty, "a V2Node is made for a whole document")
+    /// The document itself (its path is empty).
+    init(document value: JSONValue?, nctId: String?) {
         self.init(child: value, container: nil, key: nil, index: -1, nctId: nctId)
     }
 
