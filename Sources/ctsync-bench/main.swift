@@ -230,7 +230,7 @@ func normalize(_ options: Options) throws {
 
 /// The import workers' work per study, single-threaded, on every real v2 study as the bulk archive holds it (one
 /// compact text per study, `studyTexts`): parsing alone (the baseline), the canonical JSON of parsed studies alone,
-/// parsing and `Importer.prepare` on the whole tree, and `Importer.prepare(study:)`, what a worker does with an
+/// parsing and `Importer.prepare` on the whole tree, and `Importer.prepare(studiesIn:)`, what a worker does with an
 /// entry (the tape: canonical JSON, hash, compression, normalization and search document, building only what is
 /// read).
 func prepare(_ options: Options) throws {
@@ -241,7 +241,7 @@ func prepare(_ options: Options) throws {
     print("records: \(directory.path)")
     print("v2: \(texts.count) studies, one compact text each (\(bytes / 1024) KiB)")
     print("median of \(options.rounds) rounds, each over every record \(repeats) time\(repeats == 1 ? "" : "s")")
-    let left = texts.filter { Importer.prepare(study: $0) == nil }.count
+    let left = texts.filter { Importer.prepare(studiesIn: $0)?.count != 1 }.count
     if left > 0 { print("\(left) of \(texts.count) studies were left to the tree") }
     var checksum = 0
     let plain = try median(rounds: options.rounds) {
@@ -262,11 +262,11 @@ func prepare(_ options: Options) throws {
     }
     let tape = median(rounds: options.rounds) {
         for _ in 0..<repeats {
-            for text in texts { checksum &+= Importer.prepare(study: text)?.rawSize ?? 0 }
+            for text in texts { checksum &+= Importer.prepare(studiesIn: text)?.first?.rawSize ?? 0 }
         }
     }
     let rows = [("JSONParser.parse (baseline)", plain), ("canonical JSON of parsed studies", canonical),
-                ("parse + Importer.prepare(tree)", tree), ("Importer.prepare(study:) (a worker)", tape)]
+                ("parse + Importer.prepare(tree)", tree), ("Importer.prepare(studiesIn:) (a worker)", tape)]
     printRates("records", per: "record", rows, items: Double(texts.count * repeats))
     print(String(format: "a worker's work takes %.2f× the time of parsing alone, %.2f× that of the whole tree's",
                  tape / plain, tape / tree))

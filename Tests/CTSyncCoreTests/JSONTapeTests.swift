@@ -6,6 +6,13 @@ import Testing
 /// must be exactly what parsing the whole tree gives, on every real record and on hostile texts, and whatever the
 /// tape does not handle must be left to the tree (nil), never written differently.
 @Suite struct JSONTapeTests {
+    /// The one record the tape makes of a text holding one study; nil when it leaves the text to the tree.
+    private func tapeRecord(_ text: Data) -> PreparedRecord? {
+        guard let records = Importer.prepare(studiesIn: text) else { return nil }
+        #expect(records.count == 1)
+        return records.first
+    }
+
     /// The tree's canonical form and marked range, as the import computed them before the tape.
     private func treeCanonical(_ text: Data) throws -> (Data, Range<Int>?) {
         try JSONParser.parse(text).canonicalData(marking: StudyRecord.volatileMember[...])
@@ -53,10 +60,10 @@ import Testing
         for study in RealRecords.v2Studies {
             let text = Data(scrambled(study.json).utf8)
             guard let tree = try? Importer.prepare(JSONParser.parse(text)) else {
-                #expect(Importer.prepare(study: text) == nil, "\(study.source)")
+                #expect(tapeRecord(text) == nil, "\(study.source)")
                 continue
             }
-            let tape = try #require(Importer.prepare(study: text), "\(study.source) was left to the tree")
+            let tape = try #require(tapeRecord(text), "\(study.source) was left to the tree")
             try expectSame(tape, tree, study.source)
             let (canonical, marked) = try treeCanonical(text)
             let fromTape = try #require(tapeCanonical(text) ?? nil)
@@ -70,7 +77,7 @@ import Testing
         for study in RealRecords.v2Studies where !study.source.contains("#") {
             let text = try Data(contentsOf: RealRecords.directory.appendingPathComponent(study.source))
             guard case .object = try JSONParser.parse(text) else { continue }
-            let tape = try #require(Importer.prepare(study: text), "\(study.source) was left to the tree")
+            let tape = try #require(tapeRecord(text), "\(study.source) was left to the tree")
             try expectSame(tape, Importer.prepare(JSONParser.parse(text)), study.source)
             files += 1
         }
@@ -100,15 +107,15 @@ import Testing
             let fromTape = try #require(tapeCanonical(text) ?? nil, "\(value) was left to the tree")
             #expect(fromTape.0 == canonical, "\(value)")
             #expect(fromTape.1 == marked, "\(value)")
-            try expectSame(#require(Importer.prepare(study: text)), Importer.prepare(JSONParser.parse(text)), value)
+            try expectSame(#require(tapeRecord(text)), Importer.prepare(JSONParser.parse(text)), value)
             // In a member the import builds: the same values read, or the same study refused.
             for place in [#"{"identificationModule":{"nctId":"NCT04571138","briefTitle":\#(value)}}"#,
                           #"{"identificationModule":{"nctId":"NCT04571138"},"designModule":{"enrollmentInfo":{"count":\#(value)}}}"#] {
                 let text = Data(#"{"protocolSection":\#(place)}"#.utf8)
                 if let tree = try? Importer.prepare(JSONParser.parse(text)) {
-                    try expectSame(#require(Importer.prepare(study: text), "\(place)"), tree, place)
+                    try expectSame(#require(tapeRecord(text), "\(place)"), tree, place)
                 } else {
-                    #expect(Importer.prepare(study: text) == nil, "\(place)")
+                    #expect(tapeRecord(text) == nil, "\(place)")
                 }
             }
         }
@@ -122,7 +129,7 @@ import Testing
                 + Data(bad) + Data(#"b"}}}"#.utf8)
             let fromTape = try #require(tapeCanonical(text) ?? nil)
             #expect(fromTape.0 == (try treeCanonical(text)).0, "\(bad)")
-            try expectSame(#require(Importer.prepare(study: text)), Importer.prepare(JSONParser.parse(text)), "\(bad)")
+            try expectSame(#require(tapeRecord(text)), Importer.prepare(JSONParser.parse(text)), "\(bad)")
         }
     }
 
@@ -136,7 +143,7 @@ import Testing
                 + Data(object) + Data("}".utf8)
             _ = try JSONParser.parse(text)
             #expect(tapeCanonical(text).flatMap { $0 } == nil, "\(object)")
-            #expect(Importer.prepare(study: text) == nil, "\(object)")
+            #expect(tapeRecord(text) == nil, "\(object)")
         }
     }
 
@@ -151,16 +158,28 @@ import Testing
             let data = Data(text.utf8)
             #expect((try? JSONParser.parse(data)) == nil, "\(text)")
             #expect(tapeCanonical(data) == nil, "\(text)")
-            #expect(Importer.prepare(study: data) == nil, "\(text)")
+            #expect(tapeRecord(data) == nil, "\(text)")
         }
     }
 
-    /// Not one study object: arrays and pages are the tree's (the tape reads single studies only).
-    @Test func arraysAndPagesAreLeftToTheTree() {
-        let study = RealRecords.v2("NCT04571138").compactString()
-        #expect(Importer.prepare(study: Data("[\(study)]".utf8)) == nil)
-        #expect(Importer.prepare(study: Data(#"{"studies":[\#(study)]}"#.utf8)) == nil)
-        #expect(Importer.prepare(study: Data(study.utf8)) != nil)
+    /// Arrays and pages (as `parseJSON` tells them apart) give the records the tree gives, study by study; an
+    /// entry with one wrong study is left to the tree whole, which names it and imports the others.
+    @Test func arraysAndPagesPrepareAsFromTheWholeTree() throws {
+        let studies = ["NCT04571138", "NCT00184067"].map { RealRecords.v2($0) }
+        let texts = studies.map(scrambled).joined(separator: " ,\n")
+        for (entry, expected) in [("[\(texts)]", 2), (#"{"nextPageToken":"x","studies":[\#(texts)]}"#, 2), ("[]", 0),
+                                  (#"{"studies":[]}"#, 0)] {
+            let text = Data(entry.utf8)
+            let tape = try #require(Importer.prepare(studiesIn: text), "\(entry.prefix(40))")
+            #expect(tape.count == expected)
+            for (a, b) in zip(tape, studies) { try expectSame(a, Importer.prepare(b), "\(entry.prefix(40))") }
+        }
+        // A page that is also a study (it has a protocolSection) is one study, as the tree reads it.
+        let pageLike = Data(scrambled(studies[0]).replacingOccurrences(of: #""protocolSection" :"#,
+                                                                       with: #""studies": [], "protocolSection" :"#).utf8)
+        try expectSame(#require(tapeRecord(pageLike)), Importer.prepare(JSONParser.parse(pageLike)), "page-like study")
+        #expect(Importer.prepare(studiesIn: Data("[\(texts), 5]".utf8)) == nil)
+        #expect(Importer.prepare(studiesIn: Data("[\(texts), {\"protocolSection\": {}}]".utf8)) == nil)
     }
 
     /// `isValidUTF8` says what `String(decoding:as:)` keeps unrepaired, on every short sequence of interesting bytes.

@@ -3,7 +3,7 @@ import Foundation
 /// Imports studies from zips, directories and files into the store: parse on every core, one writer.
 ///
 /// A bounded pipeline: one reader thread walks the sources and reads entries (never to disk); `workers` threads
-/// check, parse and prepare them (CRC-32, JSON parse, `StudyRecord`, canonical JSON, compression); the calling
+/// check, read and prepare them (CRC-32, JSON tape, `StudyRecord`, canonical JSON, compression); the calling
 /// thread writes them as they come, `batchSize` studies per transaction, through `Store.record(pulling:)` —
 /// the same version logic as sync, with `source: .import`. The queues between the stages are bounded in entries
 /// and bytes, so memory stays flat however large the archive is. A bad entry is reported and skipped; it never
@@ -228,12 +228,12 @@ public final class Importer: Sendable {
     }
 
     private static func parseJSON(_ entry: ImportEntry, into out: inout Parsed) {
-        // One study (every entry of the bulk archive): through the tape, building only what is stored of it.
-        if let prepared = prepare(study: entry.bytes) {
-            out.records.append(prepared)
+        // Through the tape, building only what is stored of each study.
+        if let prepared = prepare(studiesIn: entry.bytes) {
+            out.records += prepared
             return
         }
-        // Arrays, pages, and what the tape leaves to the tree or finds wrong: parsed whole, errors named.
+        // What the tape leaves to the tree or finds wrong: parsed whole, each error named.
         let document: JSONValue
         do {
             document = try JSONParser.parse(entry.bytes)
@@ -287,15 +287,32 @@ public final class Importer: Sendable {
         return try PreparedRecord(record, canonical: canonical)
     }
 
-    /// What a worker does with an entry that holds one study: the same record as `prepare(JSONParser.parse(data))`;
-    /// nil when the entry is not one study object, or is wrong, or is anything else the tape leaves to the tree.
-    public static func prepare(study data: Data) -> PreparedRecord? {
-        // An array of studies is the tree's: not read twice.
-        guard data.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) == UInt8(ascii: "{"),
-              let (record, canonical) = StudyRecord.withCanonicalForm(of: data, selecting: PreparedRecord.reads) else {
-            return nil
+    /// What a worker does with a JSON entry: the studies in it (the entry itself, an array's elements or a page's
+    /// `studies`, as `parseJSON` finds them), read through a tape, each the same record as `prepare(_:)` makes of
+    /// it from the whole parsed tree. nil when the entry is not JSON, when any of its studies is wrong, or has
+    /// anything else the tape leaves to the tree (`JSONTape`): the tree then names what is wrong.
+    public static func prepare(studiesIn data: Data) -> [PreparedRecord]? {
+        data.withUnsafeBytes { raw -> [PreparedRecord]? in
+            guard let tape = JSONTape(raw.bindMemory(to: UInt8.self)) else { return nil }
+            let studies: [Int]
+            if tape.root.kind == .array {
+                studies = tape.elements(of: 0)
+            } else if let page = tape.member("studies", of: 0), tape.tokens[page].kind == .array,
+                      tape.member("protocolSection", of: 0) == nil {
+                studies = tape.elements(of: page)
+            } else {
+                studies = [0]
+            }
+            var out: [PreparedRecord] = []
+            out.reserveCapacity(studies.count)
+            for study in studies {
+                guard let (record, canonical) = StudyRecord.withCanonicalForm(of: tape, at: study,
+                                                                              selecting: PreparedRecord.reads),
+                      let prepared = try? PreparedRecord(record, canonical: canonical) else { return nil }
+                out.append(prepared)
+            }
+            return out
         }
-        return try? PreparedRecord(record, canonical: canonical)
     }
 
     private static func describeStart(_ data: Data) -> String {

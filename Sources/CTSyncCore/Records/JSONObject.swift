@@ -41,11 +41,6 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection, Expressibl
         self.init(members: elements.map { Member(key: $0.0, value: $0.1) })
     }
 
-    /// Members in any order, the last of equal keys kept.
-    init(unsorted: [Element]) {
-        self.init(members: unsorted.map { Member(key: $0.key, value: $0.value) })
-    }
-
     /// Members in any order, the last of equal keys kept (as a parser makes them).
     init(members unsorted: [Member]) {
         members = unsorted

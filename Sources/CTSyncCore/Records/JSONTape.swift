@@ -39,14 +39,27 @@ struct JSONTape {
 
     // MARK: - Canonical JSON
 
-    /// The canonical JSON of the document (`JSONValue.canonicalData()`), and the byte range of the member at `path`
-    /// with its comma (`canonicalData(marking:)`); nil for a document left to the tree (see above).
-    func canonicalData(marking path: ArraySlice<String>) -> (Data, Range<Int>?)? {
+    /// The indexes of the elements of the array at `array` (none for anything else).
+    func elements(of array: Int) -> [Int] {
+        guard tokens[array].kind == .array else { return [] }
+        var out: [Int] = []
+        out.reserveCapacity(Int(tokens[array].count))
+        var element = array + 1
+        for _ in 0..<tokens[array].count {
+            out.append(element)
+            element = Int(tokens[element].next)
+        }
+        return out
+    }
+
+    /// The canonical JSON of the value at `i` (`JSONValue.canonicalData()`), and the byte range of the member at
+    /// `path` with its comma (`canonicalData(marking:)`); nil for a value left to the tree (see above).
+    func canonicalData(of i: Int = 0, marking path: ArraySlice<String>) -> (Data, Range<Int>?)? {
         tokens.withUnsafeBufferPointer { tokens in
             var writer = Writer(text: bytes, tokens: tokens)
             defer { writer.deallocate() }
             var marked: Range<Int>?
-            guard writer.write(0, marking: path, range: &marked) else { return nil }
+            guard writer.write(i, marking: path, range: &marked) else { return nil }
             return (Data(bytes: writer.out, count: writer.count), marked)
         }
     }

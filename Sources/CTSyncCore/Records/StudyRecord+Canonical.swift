@@ -17,23 +17,19 @@ extension StudyRecord {
         return (StudyRecord(nctId: id, json: json, contentHash: stableHash(canonical, without: volatile)), canonical)
     }
 
-    /// The record and canonical JSON of the one study object in `data`, read through a tape (`JSONTape`): the
-    /// canonical form and the content hash are those of the whole document, as `withCanonicalForm(_:)` gives them,
-    /// but `json` holds only what `selecting` asks for (the other members are empty values of their type).
+    /// The record and canonical JSON of the study object at `i` on `tape` (`JSONTape`): the canonical form and the
+    /// content hash are those of the whole study, as `withCanonicalForm(_:)` gives them, but `json` holds only what
+    /// `selecting` asks for (the other members are empty values of their type).
     ///
-    /// nil when `data` is not a single study object with a usable NCT id, or is anything the tape leaves to the
-    /// tree: the caller then parses it whole, which also says what is wrong with it.
-    static func withCanonicalForm(of data: Data, selecting: JSONSelection) -> (StudyRecord, Data)? {
-        guard StudyRecord.volatilePaths.count == 1 else { return nil }
-        return data.withUnsafeBytes { raw -> (StudyRecord, Data)? in
-            guard let tape = JSONTape(raw.bindMemory(to: UInt8.self)), tape.root.kind == .object,
-                  tape.member("protocolSection", of: 0) != nil,
-                  let (canonical, volatile) = tape.canonicalData(marking: StudyRecord.volatileMember[...])
-            else { return nil }
-            let json = tape.value(selecting: selecting)
-            guard let id = try? StudyRecord.identify(json) else { return nil }
-            return (StudyRecord(nctId: id, json: json, contentHash: stableHash(canonical, without: volatile)), canonical)
-        }
+    /// nil when the value is not a study object with a usable NCT id, or is anything the tape leaves to the tree:
+    /// the caller then parses it whole, which also says what is wrong with it.
+    static func withCanonicalForm(of tape: JSONTape, at i: Int, selecting: JSONSelection) -> (StudyRecord, Data)? {
+        guard StudyRecord.volatilePaths.count == 1, tape.member("protocolSection", of: i) != nil,
+              let (canonical, volatile) = tape.canonicalData(of: i, marking: StudyRecord.volatileMember[...])
+        else { return nil }
+        let json = tape.value(i, selecting: selecting)
+        guard let id = try? StudyRecord.identify(json) else { return nil }
+        return (StudyRecord(nctId: id, json: json, contentHash: stableHash(canonical, without: volatile)), canonical)
     }
 
     /// The content hash: SHA-256 of `canonical` without the volatile member at `volatile`.

@@ -45,7 +45,7 @@ public struct PreparedRecord: Sendable {
     }
 
     /// What `init(_:canonical:)` reads of a v2 study (through `StudySummary`, `Trial(v2:indexOnly:)` and the search
-    /// document): the import builds no more of a study than this (`StudyRecord.withCanonicalForm(of:selecting:)`).
+    /// document): the import builds no more of a study than this (`StudyRecord.withCanonicalForm(of:at:selecting:)`).
     /// The results, outcomes, references and most of the derived section are two thirds of a study's values.
     /// `resultsSection` is read for its presence only: left out, it is there as an empty object. A read added to
     /// those types and not here would differ from the whole tree's record: `JSONTapeTests` holds the two equal on
