@@ -350,6 +350,37 @@ import Testing
         #expect(s.failed == 1 && s.new == 1)
         #expect(s.errors.first?.contains("dtx-analysis__ctg-studies.json: 2.6 MiB, over the 1 MiB limit per entry") == true)
     }
+
+    #if os(Linux)
+    /// The workers give way to the writer: a worker thread's nice value is lowered, and only its own (on Linux the
+    /// nice value is per thread; lowering the whole process's would slow the writer with it).
+    @Test func workersYieldToTheWriterAndOnlyThey() {
+        let before = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+        let seen = ResultBox()
+        let done = DispatchSemaphore(value: 0)
+        let worker = Thread {
+            seen.set(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0), before: true)
+            Importer.yieldToWriter()
+            seen.set(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0), before: false)
+            done.signal()
+        }
+        worker.start()
+        done.wait()
+        #expect(seen.before == before)
+        #expect(seen.after == min(19, before + Importer.workerNice))
+        #expect(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) == before)
+        #expect(Importer.workerNice > 0)
+    }
+    #endif
+}
+
+/// Two values set from another thread.
+final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: (Int32?, Int32?) = (nil, nil)
+    func set(_ value: Int32, before: Bool) { lock.withLock { if before { values.0 = value } else { values.1 = value } } }
+    var before: Int32? { lock.withLock { values.0 } }
+    var after: Int32? { lock.withLock { values.1 } }
 }
 
 /// A thread-safe counter for hooks called from import workers.
