@@ -279,7 +279,7 @@ func prepare(_ options: Options) throws {
 /// same compressed bodies into a plain table.
 func write(_ options: Options) throws {
     let directory = recordsDirectory(options)
-    let v2Files = try load(directory, ["v2", "pages"], ".json")
+    let v2Files = load(directory, ["v2", "pages"], ".json")
     var originals: [JSONValue] = []
     for data in v2Files {
         let parsed = studies(in: try JSONParser.parse(data))
