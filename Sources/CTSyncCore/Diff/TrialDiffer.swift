@@ -83,7 +83,7 @@ private struct Differ {
                                                    _ significance: Change.Significance, _ category: Change.Category,
                                                    show: (T) -> String) {
         guard a != b else { return }
-        let (x, y) = (a.map(Text.json), b.map(Text.json))
+        let (x, y) = (a.map { Text.json($0) }, b.map { Text.json($0) })
         switch (a, b) {
         case (nil, let v?): add(path, .added, nil, y, significance, category, "\(label) added: \(show(v))")
         case (let u?, nil): add(path, .removed, x, nil, significance, category, "\(label) removed: \(show(u))")

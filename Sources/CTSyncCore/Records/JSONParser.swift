@@ -96,7 +96,7 @@ public struct JSONParser {
 
     /// An object's grammar, from its `{` to past its `}`: `name` reads each member's name (at its quote), `value`
     /// its value (after the colon). Returns the number of members. Shared by the tree and the tape.
-    @inline(__always)
+    @inline(__always) @discardableResult
     private mutating func readMembers<Name>(name: (inout JSONParser) throws -> Name,
                                             value: (inout JSONParser, Name) throws -> Void) throws -> Int {
         index += 1
@@ -126,7 +126,7 @@ public struct JSONParser {
     }
 
     /// An array's grammar, from its `[` to past its `]`, `element` reading each element. Returns their number.
-    @inline(__always)
+    @inline(__always) @discardableResult
     private mutating func readElements(_ element: (inout JSONParser) throws -> Void) throws -> Int {
         index += 1
         skipWhitespace()
