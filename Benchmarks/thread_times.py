@@ -6,7 +6,7 @@
 Runs `ctsync import ARCHIVE --db PATH --json` (a new database, removed afterwards) and reads each thread's
 /proc/PID/task/TID/schedstat every half second (Linux only): time on a core, time runnable but waiting for one
 (the run queue), and the rest of its life off a core (blocked on a queue, a lock or the disk). The thread that runs
-longest is the writer; the two that follow are the workers; the reader is the small one. A pipeline whose single
+longest is the writer; the ones that follow are the workers (one per core); the reader is the small one. A pipeline whose single
 writer waits in the run queue while the workers block on a full queue is losing a core to scheduling.
 """
 import os
@@ -20,6 +20,8 @@ def main():
     if len(args) < 2 or args[0].startswith("-"):
         sys.exit(__doc__)
     binary, archive = args[0], args[1]
+    if "--db" in args and args.index("--db") + 1 >= len(args):
+        sys.exit("--db needs a path")
     db = args[args.index("--db") + 1] if "--db" in args else f"/tmp/ctsync-thread-times-{os.getpid()}.sqlite"
     suffixes = ["", "-wal", "-shm", "-journal"]
     if any(os.path.exists(db + s) for s in suffixes):

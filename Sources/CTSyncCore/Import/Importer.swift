@@ -102,6 +102,9 @@ public final class Importer: Sendable {
                 group.leave()
             }
             worker.stackSize = 4 << 20  // the JSON parser recurses up to 512 levels
+            #if !os(Linux)
+            worker.qualityOfService = .utility  // below the writer, as `yieldToWriter` does on Linux
+            #endif
             worker.start()
         }
         let closer = Thread {
@@ -206,23 +209,22 @@ public final class Importer: Sendable {
     /// (to at most 19; the reader and the writer keep the process's own).
     ///
     /// The writer is the one stage that cannot be spread over cores, and at equal priority it waited for a core
-    /// while the workers ran (600,000 studies on two cores: 55 of its 213 seconds), then the workers stopped on a
-    /// full queue (50 seconds each) and left a core idle. With the workers below it the writer runs whenever it has
+    /// while the workers ran (600,000 studies on two cores: 55 of the import's 214 seconds), then the workers
+    /// stopped on a full queue (50 seconds each) and left a core idle. With the workers below it the writer runs whenever it has
     /// work and the workers take every other moment: the same import took 175 seconds at 10 lower and 170 at 19
     /// lower (docs/benchmarks-import.md). 10 rather than 19: other programs on the machine still leave the workers
     /// a share. Lowering a thread's own priority needs no privilege.
     static let workerNice: Int32 = 10
 
     /// Lowers the calling thread's priority by `workerNice`, relative to what it has (an import run under `nice`
-    /// keeps its workers below its writer).
+    /// keeps its workers below its writer). Elsewhere than on Linux the workers are started at the utility quality
+    /// of service instead (a thread's quality of service is read-only once it runs).
     static func yieldToWriter() {
         #if os(Linux)
         // On Linux the nice value is the thread's own, and `who` 0 names the calling thread.
         let which = __priority_which_t(PRIO_PROCESS.rawValue)
         let current = getpriority(which, 0)
         _ = setpriority(which, 0, min(19, current + workerNice))
-        #else
-        Thread.current.qualityOfService = .utility
         #endif
     }
 
