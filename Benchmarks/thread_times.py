@@ -6,8 +6,8 @@
 Runs `ctsync import ARCHIVE --db PATH --json` (a new database, removed afterwards) and reads each thread's
 /proc/PID/task/TID/schedstat every half second (Linux only): time on a core, time runnable but waiting for one
 (the run queue), and the rest of its life off a core (blocked on a queue, a lock or the disk). The thread that runs
-longest is the writer; the ones that follow are the workers (one per core); the reader is the small one. A pipeline whose single
-writer waits in the run queue while the workers block on a full queue is losing a core to scheduling.
+longest is the writer; the ones that follow are the workers (one per core); the reader is the small one. A pipeline
+whose single writer waits in the run queue while the workers block on a full queue is losing a core to scheduling.
 """
 import os
 import subprocess

@@ -210,10 +210,10 @@ public final class Importer: Sendable {
     ///
     /// The writer is the one stage that cannot be spread over cores, and at equal priority it waited for a core
     /// while the workers ran (600,000 studies on two cores: 55 of the import's 214 seconds), then the workers
-    /// stopped on a full queue (50 seconds each) and left a core idle. With the workers below it the writer runs whenever it has
-    /// work and the workers take every other moment: the same import took 175 seconds at 10 lower and 170 at 19
-    /// lower (docs/benchmarks-import.md). 10 rather than 19: other programs on the machine still leave the workers
-    /// a share. Lowering a thread's own priority needs no privilege.
+    /// stopped on a full queue (50 seconds each) and left a core idle. With the workers below it the writer runs
+    /// whenever it has work and the workers take every other moment: the same import took 175 seconds at 10 lower
+    /// and 170 at 19 lower (docs/benchmarks-import.md). 10 rather than 19: other programs on the machine still
+    /// leave the workers a share. Lowering a thread's own priority needs no privilege.
     static let workerNice: Int32 = 10
 
     /// Lowers the calling thread's priority by `workerNice`, relative to what it has (an import run under `nice`
