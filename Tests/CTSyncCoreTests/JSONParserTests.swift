@@ -90,6 +90,19 @@ import Testing
         let long = Data("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
         #expect(SHA256.hex(long) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
     }
+
+    /// A digest with a range left out equals the digest of the rest joined: ranges at the start, the end, the
+    /// middle, empty and whole, on a text longer than SHA-256's 64-byte blocks.
+    @Test func skippingARangeHashesTheRestJoined() {
+        let text = Data("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
+        #expect(SHA256.hex(Data("abc".utf8) + text, skipping: 3..<(3 + text.count))
+                == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        let data = Data((0..<1_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
+        for range in [0..<0, 0..<10, 990..<1_000, 63..<65, 100..<900, 500..<500, 0..<1_000] {
+            #expect(SHA256.hex(data, skipping: range) == SHA256.hex(data[..<range.lowerBound] + data[range.upperBound...]),
+                    "\(range)")
+        }
+    }
 }
 
 @Suite struct NCTIDTests {

@@ -35,7 +35,7 @@ extension StudyRecord {
     /// The content hash: SHA-256 of `canonical` without the volatile member at `volatile`.
     private static func stableHash(_ canonical: Data, without volatile: Range<Int>?) -> String {
         guard let volatile else { return SHA256.hex(canonical) }
-        return SHA256.hex(canonical[..<volatile.lowerBound] + canonical[volatile.upperBound...])
+        return SHA256.hex(canonical, skipping: volatile)
     }
 }
 
