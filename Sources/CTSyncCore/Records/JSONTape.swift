@@ -36,9 +36,6 @@ struct JSONTape {
         UnsafeBufferPointer(rebasing: bytes[Int(t.start)..<Int(t.end)])
     }
 
-
-    // MARK: - Canonical JSON
-
     /// The indexes of the elements of the array at `array` (none for anything else).
     func elements(of array: Int) -> [Int] {
         guard tokens[array].kind == .array else { return [] }
@@ -51,6 +48,8 @@ struct JSONTape {
         }
         return out
     }
+
+    // MARK: - Canonical JSON
 
     /// The canonical JSON of the value at `i` (`JSONValue.canonicalData()`), and the byte range of the member at
     /// `path` with its comma (`canonicalData(marking:)`); nil for a value left to the tree (see above).
